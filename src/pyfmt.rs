@@ -1,0 +1,432 @@
+//! Byte-compatible Python formatting: `json.dumps`, `float.__repr__`,
+//! `datetime.isoformat()` and `datetime.fromisoformat()`.
+//!
+//! The reference dashboard and the other attune tools read and write the same
+//! files under `ATTUNE_HOME`. Some of them are compared by bytes or hashed
+//! (the spec-dismissal snapshot hash is the SHA-256 of a `json.dumps` string),
+//! so "valid JSON" is not enough: these helpers reproduce Python's output
+//! exactly. Key order comes from `serde_json`'s `preserve_order` maps.
+
+use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Timelike, Utc};
+use serde_json::Value;
+
+/// Options of `json.dumps`.
+#[derive(Clone, Copy, Debug)]
+pub struct Dumps {
+    /// `indent=N`: one element per line. `None`: the one-line form.
+    pub indent: Option<usize>,
+    pub sort_keys: bool,
+    /// `ensure_ascii=True` (Python's default): non-ASCII as `\uXXXX`.
+    pub ensure_ascii: bool,
+    /// `separators=(",", ":")` instead of the defaults.
+    pub compact: bool,
+}
+
+impl Dumps {
+    /// `json.dumps(v)`.
+    pub const DEFAULT: Dumps = Dumps { indent: None, sort_keys: false, ensure_ascii: true, compact: false };
+    /// `json.dumps(v, indent=2)`.
+    pub const INDENT2: Dumps = Dumps { indent: Some(2), sort_keys: false, ensure_ascii: true, compact: false };
+    /// `json.dumps(v, indent=2, sort_keys=True)`.
+    pub const INDENT2_SORTED: Dumps = Dumps { indent: Some(2), sort_keys: true, ensure_ascii: true, compact: false };
+    /// `json.dumps(v, sort_keys=True)`.
+    pub const SORTED: Dumps = Dumps { indent: None, sort_keys: true, ensure_ascii: true, compact: false };
+}
+
+/// Serialises `v` exactly as Python's `json.dumps` would with `opts`.
+pub fn dumps(v: &Value, opts: Dumps) -> String {
+    let mut out = String::new();
+    write_value(&mut out, v, opts, 0);
+    out
+}
+
+fn write_value(out: &mut String, v: &Value, o: Dumps, depth: usize) {
+    match v {
+        Value::Null => out.push_str("null"),
+        Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        Value::Number(n) => {
+            if let Some(i) = n.as_i64() {
+                out.push_str(&i.to_string());
+            } else if let Some(u) = n.as_u64() {
+                out.push_str(&u.to_string());
+            } else {
+                out.push_str(&float_repr(n.as_f64().unwrap_or(0.0)));
+            }
+        }
+        Value::String(s) => write_str(out, s, o.ensure_ascii),
+        Value::Array(items) => {
+            if items.is_empty() {
+                out.push_str("[]");
+                return;
+            }
+            out.push('[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(item_sep(o));
+                }
+                newline_indent(out, o, depth + 1);
+                write_value(out, item, o, depth + 1);
+            }
+            newline_indent(out, o, depth);
+            out.push(']');
+        }
+        Value::Object(map) => {
+            if map.is_empty() {
+                out.push_str("{}");
+                return;
+            }
+            let mut entries: Vec<(&String, &Value)> = map.iter().collect();
+            if o.sort_keys {
+                // Python sorts str keys by code point; Rust's str order is
+                // by UTF-8 bytes, which is the same order.
+                entries.sort_by(|a, b| a.0.cmp(b.0));
+            }
+            out.push('{');
+            for (i, (k, val)) in entries.into_iter().enumerate() {
+                if i > 0 {
+                    out.push_str(item_sep(o));
+                }
+                newline_indent(out, o, depth + 1);
+                write_str(out, k, o.ensure_ascii);
+                out.push_str(if o.compact { ":" } else { ": " });
+                write_value(out, val, o, depth + 1);
+            }
+            newline_indent(out, o, depth);
+            out.push('}');
+        }
+    }
+}
+
+fn item_sep(o: Dumps) -> &'static str {
+    if o.compact || o.indent.is_some() {
+        ","
+    } else {
+        ", "
+    }
+}
+
+fn newline_indent(out: &mut String, o: Dumps, depth: usize) {
+    if let Some(n) = o.indent {
+        out.push('\n');
+        for _ in 0..n * depth {
+            out.push(' ');
+        }
+    }
+}
+
+/// A JSON string literal with Python's escapes.
+pub fn write_str(out: &mut String, s: &str, ensure_ascii: bool) {
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '\u{08}' => out.push_str("\\b"),
+            '\u{0c}' => out.push_str("\\f"),
+            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c if ensure_ascii && (c as u32) > 0x7e => {
+                let mut buf = [0u16; 2];
+                for unit in c.encode_utf16(&mut buf) {
+                    out.push_str(&format!("\\u{:04x}", unit));
+                }
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+}
+
+/// Python's `repr(float)`: the shortest round-trip digits, in fixed notation
+/// when the decimal exponent is in `-4..16`, else `d.ddde+XX`.
+pub fn float_repr(f: f64) -> String {
+    if f.is_nan() {
+        return "NaN".into();
+    }
+    if f.is_infinite() {
+        return if f > 0.0 { "Infinity".into() } else { "-Infinity".into() };
+    }
+    if f == 0.0 {
+        return if f.is_sign_negative() { "-0.0".into() } else { "0.0".into() };
+    }
+    // Rust's `{:e}` prints the shortest round-trip digits: "7.6516321e1".
+    let sci = format!("{:e}", f);
+    let (mantissa, exp) = sci.split_once('e').unwrap_or((&sci, "0"));
+    let exp: i32 = exp.parse().unwrap_or(0);
+    let neg = mantissa.starts_with('-');
+    let digits: String = mantissa.chars().filter(|c| c.is_ascii_digit()).collect();
+    let sign = if neg { "-" } else { "" };
+    if (-4..16).contains(&exp) {
+        let point = exp + 1; // digits before the decimal point
+        if point <= 0 {
+            format!("{sign}0.{}{}", "0".repeat((-point) as usize), digits)
+        } else if (point as usize) >= digits.len() {
+            format!("{sign}{}{}.0", digits, "0".repeat(point as usize - digits.len()))
+        } else {
+            let (a, b) = digits.split_at(point as usize);
+            format!("{sign}{a}.{b}")
+        }
+    } else {
+        let (first, rest) = digits.split_at(1);
+        let frac = if rest.is_empty() { String::new() } else { format!(".{rest}") };
+        let esign = if exp < 0 { '-' } else { '+' };
+        format!("{sign}{first}{frac}e{esign}{:02}", exp.abs())
+    }
+}
+
+/// Python's `isoformat()` of an aware UTC datetime:
+/// `2026-06-19T16:40:11.918532+00:00`, the fraction left out when the
+/// microseconds are zero.
+pub fn iso_utc(dt: DateTime<Utc>) -> String {
+    let micros = dt.nanosecond() / 1000 % 1_000_000;
+    let base = dt.format("%Y-%m-%dT%H:%M:%S");
+    if micros == 0 {
+        format!("{base}+00:00")
+    } else {
+        format!("{base}.{micros:06}+00:00")
+    }
+}
+
+/// `iso_utc(now)`.
+pub fn now_iso() -> String {
+    iso_utc(Utc::now())
+}
+
+/// The result of `datetime.fromisoformat`: aware or naive.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PyDateTime {
+    Aware(DateTime<FixedOffset>),
+    Naive(NaiveDateTime),
+}
+
+impl PyDateTime {
+    /// As UTC, treating a naive value as UTC (the reference's usual rule).
+    pub fn to_utc(self) -> DateTime<Utc> {
+        match self {
+            PyDateTime::Aware(d) => d.with_timezone(&Utc),
+            PyDateTime::Naive(n) => Utc.from_utc_datetime(&n),
+        }
+    }
+    /// The calendar date as written (offsets not converted).
+    pub fn date_as_written(self) -> NaiveDate {
+        match self {
+            PyDateTime::Aware(d) => d.date_naive(),
+            PyDateTime::Naive(n) => n.date(),
+        }
+    }
+    pub fn is_aware(self) -> bool {
+        matches!(self, PyDateTime::Aware(_))
+    }
+}
+
+/// Python 3.11 `datetime.fromisoformat`: date-only, `T` or space separator,
+/// hours / minutes / seconds / fractions, a trailing `Z` or `±HH[:MM[:SS]]`
+/// offset, and the basic (no separators) format. Returns `None` for what
+/// Python would reject.
+pub fn parse_iso(s: &str) -> Option<PyDateTime> {
+    let s = s.trim_end_matches('\0');
+    if s.len() < 8 || !s.is_ascii() {
+        return None;
+    }
+    let (date, rest) = parse_date(s)?;
+    if rest.is_empty() {
+        return Some(PyDateTime::Naive(date.and_time(NaiveTime::MIN)));
+    }
+    let sep = rest.as_bytes()[0];
+    if sep != b'T' && sep != b' ' && !(sep as char).is_ascii_alphabetic() {
+        return None;
+    }
+    let rest = &rest[1..];
+    // Split the time from its offset.
+    let tz_pos = rest.find(['Z', 'z', '+', '-']);
+    let (time_s, tz_s) = match tz_pos {
+        Some(p) => (&rest[..p], Some(&rest[p..])),
+        None => (rest, None),
+    };
+    let time = parse_time(time_s)?;
+    let naive = date.and_time(time);
+    match tz_s {
+        None => Some(PyDateTime::Naive(naive)),
+        Some(tz) => {
+            let off = parse_offset(tz)?;
+            let fixed = FixedOffset::east_opt(off)?;
+            Some(PyDateTime::Aware(fixed.from_local_datetime(&naive).single()?))
+        }
+    }
+}
+
+fn num(s: &str) -> Option<u32> {
+    if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    s.parse().ok()
+}
+
+fn parse_date(s: &str) -> Option<(NaiveDate, &str)> {
+    let b = s.as_bytes();
+    if b.len() >= 10 && b[4] == b'-' && b[7] == b'-' {
+        let d = NaiveDate::from_ymd_opt(num(&s[0..4])? as i32, num(&s[5..7])?, num(&s[8..10])?)?;
+        Some((d, &s[10..]))
+    } else if b.len() >= 8 && b[..8].iter().all(|c| c.is_ascii_digit()) {
+        let d = NaiveDate::from_ymd_opt(num(&s[0..4])? as i32, num(&s[4..6])?, num(&s[6..8])?)?;
+        Some((d, &s[8..]))
+    } else {
+        None
+    }
+}
+
+fn parse_time(s: &str) -> Option<NaiveTime> {
+    let (hms, frac) = match s.find(['.', ',']) {
+        Some(p) => (&s[..p], Some(&s[p + 1..])),
+        None => (s, None),
+    };
+    let (h, m, sec) = if hms.contains(':') {
+        let parts: Vec<&str> = hms.split(':').collect();
+        if parts.iter().any(|p| p.len() != 2) {
+            return None;
+        }
+        match parts.as_slice() {
+            [h] => (num(h)?, 0, 0),
+            [h, m] => (num(h)?, num(m)?, 0),
+            [h, m, s] => (num(h)?, num(m)?, num(s)?),
+            _ => return None,
+        }
+    } else {
+        match hms.len() {
+            2 => (num(hms)?, 0, 0),
+            4 => (num(&hms[0..2])?, num(&hms[2..4])?, 0),
+            6 => (num(&hms[0..2])?, num(&hms[2..4])?, num(&hms[4..6])?),
+            _ => return None,
+        }
+    };
+    let micros = match frac {
+        None => 0,
+        Some(f) => {
+            if f.is_empty() || !f.bytes().all(|b| b.is_ascii_digit()) {
+                return None;
+            }
+            let mut digits: String = f.chars().take(6).collect();
+            while digits.len() < 6 {
+                digits.push('0');
+            }
+            digits.parse::<u32>().ok()?
+        }
+    };
+    NaiveTime::from_hms_micro_opt(h, m, sec, micros)
+}
+
+fn parse_offset(s: &str) -> Option<i32> {
+    if s == "Z" || s == "z" {
+        return Some(0);
+    }
+    let sign = match s.as_bytes().first()? {
+        b'+' => 1,
+        b'-' => -1,
+        _ => return None,
+    };
+    let body = &s[1..];
+    let (main, _frac) = match body.find('.') {
+        Some(p) => (&body[..p], Some(&body[p + 1..])),
+        None => (body, None),
+    };
+    let parts: Vec<&str> = if main.contains(':') {
+        main.split(':').collect()
+    } else {
+        main.as_bytes().chunks(2).map(|c| std::str::from_utf8(c).unwrap_or("x")).collect()
+    };
+    if parts.is_empty() || parts.len() > 3 || parts.iter().any(|p| p.len() != 2) {
+        return None;
+    }
+    let h = num(parts[0])? as i32;
+    let m = parts.get(1).map(|p| num(p)).unwrap_or(Some(0))? as i32;
+    let sec = parts.get(2).map(|p| num(p)).unwrap_or(Some(0))? as i32;
+    if h > 23 || m > 59 || sec > 59 {
+        return None;
+    }
+    Some(sign * (h * 3600 + m * 60 + sec))
+}
+
+/// The UTC date today.
+pub fn today_utc() -> NaiveDate {
+    Utc::now().date_naive()
+}
+
+/// Whole days between two dates (`b - a`).
+pub fn days_between(a: NaiveDate, b: NaiveDate) -> i64 {
+    (b.num_days_from_ce() - a.num_days_from_ce()) as i64
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn dumps_matches_python_defaults() {
+        let v = json!({"b": 1, "a": [1, 2.5, "é"], "c": {}, "d": []});
+        assert_eq!(dumps(&v, Dumps::DEFAULT), r#"{"b": 1, "a": [1, 2.5, "\u00e9"], "c": {}, "d": []}"#);
+        assert_eq!(dumps(&v, Dumps::SORTED), r#"{"a": [1, 2.5, "\u00e9"], "b": 1, "c": {}, "d": []}"#);
+        assert_eq!(
+            dumps(&v, Dumps::INDENT2),
+            "{\n  \"b\": 1,\n  \"a\": [\n    1,\n    2.5,\n    \"\\u00e9\"\n  ],\n  \"c\": {},\n  \"d\": []\n}"
+        );
+    }
+
+    #[test]
+    fn dumps_escapes_astral_as_surrogates_and_controls() {
+        assert_eq!(dumps(&json!("😀\u{1b}\t"), Dumps::DEFAULT), r#""\ud83d\ude00\u001b\t""#);
+        assert_eq!(dumps(&json!("—"), Dumps::DEFAULT), r#""\u2014""#);
+        assert_eq!(dumps(&json!("\u{7f}"), Dumps::DEFAULT), r#""\u007f""#);
+    }
+
+    #[test]
+    fn float_repr_matches_python() {
+        for (f, s) in [
+            (76.516321, "76.516321"),
+            (1.0, "1.0"),
+            (0.1, "0.1"),
+            (1e-05, "1e-05"),
+            (0.0001, "0.0001"),
+            (1e16, "1e+16"),
+            (123456789012345.6, "123456789012345.6"),
+            (1781856425.5123456, "1781856425.5123456"),
+            (-2.5e-7, "-2.5e-07"),
+            (1.5e300, "1.5e+300"),
+        ] {
+            assert_eq!(float_repr(f), s, "{f}");
+        }
+    }
+
+    #[test]
+    fn iso_utc_drops_zero_microseconds() {
+        let d = Utc.with_ymd_and_hms(2026, 6, 19, 16, 40, 11).unwrap();
+        assert_eq!(iso_utc(d), "2026-06-19T16:40:11+00:00");
+        let d = d + chrono::Duration::microseconds(918532);
+        assert_eq!(iso_utc(d), "2026-06-19T16:40:11.918532+00:00");
+    }
+
+    #[test]
+    fn parse_iso_accepts_python_311_shapes() {
+        let ok = [
+            "2026-06-18T09:12:44.120331Z",
+            "2026-06-18T09:12:44+00:00",
+            "2026-06-18 09:12",
+            "2026-06-18",
+            "20260618T091244",
+            "2026-06-18T09:12:44.1-05:30",
+            "2026-06-18T09",
+        ];
+        for s in ok {
+            assert!(parse_iso(s).is_some(), "{s}");
+        }
+        for s in ["", "yesterday", "2026-13-01", "2026-06-18T25:00", "2026-06-18T09:12:44+25:00", "2026-06-18X"] {
+            assert!(parse_iso(s).is_none(), "{s}");
+        }
+        let d = parse_iso("2026-06-18T23:30:00-05:00").unwrap();
+        assert_eq!(d.date_as_written().to_string(), "2026-06-18");
+        assert_eq!(d.to_utc().date_naive().to_string(), "2026-06-19");
+        assert!(!parse_iso("2026-06-18T09:00").unwrap().is_aware());
+    }
+}
