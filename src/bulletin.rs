@@ -17,7 +17,6 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::fsutil;
@@ -30,32 +29,14 @@ pub const STALE_AFTER_SECS: i64 = 90;
 /// How often a running actor writes a heartbeat.
 pub const HEARTBEAT_SECS: u64 = 30;
 
-/// One bulletin entry.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct BulletinEntry {
-    pub actor_id: String,
-    pub actor_kind: String,
-    pub workflow: String,
-    pub run_id: String,
-    pub started_at: String,
-    pub last_heartbeat: String,
-    pub current_status: String,
-    pub scope: Option<String>,
-    pub hostname: Option<String>,
-}
+pub use crate::wire::BulletinEntry;
 
-impl BulletinEntry {
-    pub fn is_terminal(&self) -> bool {
-        matches!(self.current_status.as_str(), "completed" | "failed" | "cancelled")
-    }
-
-    /// The entry as one Python-`json.dumps` line (with its `\n`).
-    pub fn to_line(&self) -> String {
-        let v = serde_json::to_value(self).unwrap_or(Value::Null);
-        let mut s = pyfmt::dumps(&v, Dumps::DEFAULT);
-        s.push('\n');
-        s
-    }
+/// The entry as one Python-`json.dumps` line (with its `\n`).
+pub fn entry_line(e: &BulletinEntry) -> String {
+    let v = serde_json::to_value(e).unwrap_or(Value::Null);
+    let mut s = pyfmt::dumps(&v, Dumps::DEFAULT);
+    s.push('\n');
+    s
 }
 
 /// `dashboard-<short hostname>`, as the reference derives it.
@@ -122,7 +103,7 @@ impl BulletinWriter {
         if let Err(err) = rotate_if_old(&self.dir) {
             tracing::warn!(error = %err, "bulletin: rotate failed");
         }
-        let line = e.to_line();
+        let line = entry_line(e);
         if line.len() > MAX_LINE {
             tracing::warn!("bulletin: entry exceeds {MAX_LINE} bytes; dropping");
             return;
@@ -292,7 +273,7 @@ mod tests {
     fn line_format_is_python_json_dumps() {
         let x = e("r1", "2026-06-19T16:39:02.118004+00:00", "running");
         assert_eq!(
-            x.to_line(),
+            entry_line(&x),
             "{\"actor_id\": \"a\", \"actor_kind\": \"cli\", \"workflow\": \"wf\", \"run_id\": \"r1\", \"started_at\": \"2026-06-19T16:39:02.118004+00:00\", \"last_heartbeat\": \"2026-06-19T16:39:02.118004+00:00\", \"current_status\": \"running\", \"scope\": null, \"hostname\": null}\n"
         );
     }
@@ -320,7 +301,7 @@ mod tests {
     fn tolerant_reading() {
         let d = tempfile::tempdir().unwrap();
         let p = d.path().join("active.jsonl");
-        let good = e("r", &pyfmt::now_iso(), "running").to_line();
+        let good = entry_line(&e("r", &pyfmt::now_iso(), "running"));
         let long = format!("{{\"x\": \"{}\"}}\n", "y".repeat(MAX_LINE));
         let text = format!("{good}\nnot json\n[1]\n{{\"actor_id\": \"a\"}}\n{{\"actor_id\": 1, \"actor_kind\": \"k\", \"workflow\": \"w\", \"run_id\": \"r2\"}}\n{long}{{\"actor_id\": \"a\", \"actor_kind\": \"k\", \"workflow\": \"w\", \"run_id\": \"r3\"}}\n\u{ff}\n");
         std::fs::write(&p, text).unwrap();

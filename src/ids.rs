@@ -5,10 +5,9 @@
 //! against the *whole* string: unlike Python's `$`, a trailing newline never
 //! passes.
 
-use base64::Engine as _;
-
 /// A new run id: 12 lowercase hex characters (the reference uses the first 12
 /// of a UUID4, i.e. 48 random bits).
+#[cfg(feature = "engine")]
 pub fn new_run_id() -> String {
     let mut b = [0u8; 6];
     fill_random(&mut b);
@@ -16,7 +15,9 @@ pub fn new_run_id() -> String {
 }
 
 /// A new client token: URL-safe base64 of 32 random bytes, 43 characters.
+#[cfg(feature = "engine")]
 pub fn new_client_token() -> String {
+    use base64::Engine as _;
     let mut b = [0u8; 32];
     fill_random(&mut b);
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(b)
@@ -24,6 +25,7 @@ pub fn new_client_token() -> String {
 
 /// Random bytes from the OS. The OS source failing is not recoverable: a
 /// predictable token would be worse than not starting.
+#[cfg(feature = "engine")]
 pub fn fill_random(buf: &mut [u8]) {
     getrandom::fill(buf).expect("the operating system's random source failed");
 }
@@ -68,6 +70,7 @@ mod tests {
     use super::*;
 
     #[test]
+    #[cfg(feature = "engine")]
     fn ids_have_the_reference_shape() {
         let id = new_run_id();
         assert_eq!(id.len(), 12);

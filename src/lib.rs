@@ -28,6 +28,7 @@
 //! Invariant: nothing in this crate depends on leptos or axum.
 
 pub mod ansi;
+pub mod ids;
 pub mod wire;
 
 #[cfg(feature = "engine")]
@@ -41,8 +42,6 @@ pub mod fsutil;
 #[cfg(feature = "engine")]
 pub mod history;
 #[cfg(feature = "engine")]
-pub mod ids;
-#[cfg(feature = "engine")]
 pub mod ops;
 #[cfg(feature = "engine")]
 pub mod project;
@@ -50,6 +49,8 @@ pub mod project;
 pub mod pyfmt;
 #[cfg(feature = "engine")]
 pub mod registry;
+#[cfg(feature = "engine")]
+pub mod report;
 #[cfg(feature = "engine")]
 pub mod runner;
 #[cfg(feature = "engine")]

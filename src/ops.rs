@@ -18,8 +18,8 @@ use crate::registry::RegistryCache;
 use crate::runner::{LogStore, Run, Runner, RunnerConfig, StartRequest};
 use crate::scope::{resolve_scope, ScopeError};
 use crate::wire::{
-    Info, Recommendation, RunInfo, RunStatus, RunsData, RunsQuery, ShellInfo, StartRunRequest, WorkflowRunStats,
-    WorkflowsData, TRIGGERS,
+    HomeData, Info, LogPage, Recommendation, RunInfo, RunPageData, RunStatus, RunsData, RunsQuery, ShellInfo,
+    StartRunRequest, WorkflowRunStats, WorkflowsData, TRIGGERS,
 };
 
 /// Why a run could not be started. `Display` is the message clients see.
@@ -89,6 +89,49 @@ impl RunHandle {
             RunHandle::Stored(s) => s.record.recommendations.clone(),
         }
     }
+    /// Events after `after` (see [`Run::events_after`]). A stored run's
+    /// sequence is its lines (seq = line number) then its recommendations.
+    pub fn events_after(&self, after: u64, max: usize) -> std::io::Result<Vec<crate::runner::RunEvent>> {
+        use crate::runner::RunEvent;
+        match self {
+            RunHandle::Live(r) => r.events_after(after, max),
+            RunHandle::Stored(s) => {
+                let total = s.log.len();
+                let mut out = Vec::new();
+                if after < total {
+                    for l in s.log.read(after + 1, max)? {
+                        out.push(RunEvent::Line(l.n, l));
+                    }
+                }
+                let mut seq = total;
+                for r in &s.record.recommendations {
+                    seq += 1;
+                    if seq > after && out.len() < max {
+                        out.push(RunEvent::Rec(seq, r.clone()));
+                    }
+                }
+                Ok(out)
+            }
+        }
+    }
+
+    /// The `done` event, once terminal.
+    pub fn done_event(&self) -> Option<crate::wire::DoneEvent> {
+        match self {
+            RunHandle::Live(r) => r.done_event(),
+            RunHandle::Stored(s) => {
+                let i = &s.record.info;
+                Some(crate::wire::DoneEvent {
+                    exit_code: i.exit_code.unwrap_or(-1),
+                    status: i.status,
+                    sdk_error_kind: i.sdk_error_kind.clone(),
+                    sdk_stderr: i.sdk_stderr.clone(),
+                    has_report: i.report.is_some(),
+                })
+            }
+        }
+    }
+
     /// True when the whole log is available (the record's `lines` may be cut
     /// to the reference's budget when no log file was kept).
     pub fn full_log(&self) -> bool {
@@ -293,7 +336,15 @@ impl Ops {
         let stats = run_stats(&runs);
         let matched = runs.len() as u32;
         runs.truncate(q.limit.unwrap_or(200).clamp(1, 5000) as usize);
-        RunsData { runs, matched, stats, workflows: names, skipped_files: skipped, allow_run: self.config.allow_run }
+        RunsData {
+            runs,
+            matched,
+            stats,
+            workflows: names,
+            skipped_files: skipped,
+            allow_run: self.config.allow_run,
+            project_root: self.config.project_root.display().to_string(),
+        }
     }
 
     /// The reference's `GET /api/runs/{workflow}`: live runs of the
@@ -349,6 +400,53 @@ impl Ops {
             Ok(v) if v.is_object() => Some(v),
             _ => None,
         }
+    }
+
+    /// The Home page's data.
+    pub fn home_data(&self) -> HomeData {
+        let reg = self.registry.get();
+        let (mut runs, _) = self.all_runs();
+        sort_runs(&mut runs);
+        runs.truncate(8);
+        HomeData {
+            recent_runs: runs,
+            workflow_count: reg.workflows.len() as u32,
+            registry_errors: reg.errors.len() as u32,
+            bulletin: bulletin::read_active(&self.config.bulletin_dir()),
+            allow_run: self.config.allow_run,
+            project_root: self.config.project_root.display().to_string(),
+        }
+    }
+
+    /// Everything the run page needs on first paint: the run, its
+    /// recommendations and the last `tail` lines of its log.
+    pub fn run_page(&self, id: &str, tail: usize) -> Option<RunPageData> {
+        let h = self.run(id)?;
+        // Take the sequence number first: the lines read below are at
+        // least as new, so the live stream opened `after=seq` may repeat a
+        // few (the viewer keys them by line number) but never miss any.
+        let seq = match &h {
+            RunHandle::Live(r) => r.progress().seq,
+            RunHandle::Stored(_) => 0,
+        };
+        let info = h.info();
+        let total = h.log().len();
+        let from = total.saturating_sub(tail as u64) + 1;
+        let lines = h.log().read(from, tail).unwrap_or_default();
+        let mut recent: Vec<RunInfo> = self.runs_data(&RunsQuery { workflow: Some(info.workflow.clone()), limit: Some(8), ..Default::default() }).runs;
+        recent.retain(|r| r.id != info.id);
+        recent.truncate(6);
+        Some(RunPageData {
+            tail: LogPage { total, lines, finished: info.status.is_terminal() },
+            full_log: h.full_log(),
+            recommendations: h.recommendations(),
+            allow_run: self.config.allow_run,
+            workflow_names: self.registry.get().names(),
+            recent,
+            seq,
+            project_root: self.config.project_root.display().to_string(),
+            run: info,
+        })
     }
 
     /// Runs the daily pruning (no-op in read-only mode or with retention 0).

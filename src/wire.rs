@@ -316,6 +316,24 @@ pub struct RunPageData {
     pub workflow_names: Vec<String>,
     /// Other runs of the same workflow, newest first.
     pub recent: Vec<RunInfo>,
+    /// The event sequence number the page data reflects: the live stream
+    /// is opened with `after=seq`.
+    pub seq: u64,
+    /// The project root, to show scopes relative to it.
+    pub project_root: String,
+}
+
+/// A scope path for display: relative to the project root when inside it
+/// (`.` for the root itself), else as is.
+pub fn display_scope(path: &str, root: &str) -> String {
+    let root = root.trim_end_matches('/');
+    if path == root {
+        return ".".into();
+    }
+    match path.strip_prefix(root).and_then(|r| r.strip_prefix('/')) {
+        Some(rel) if !root.is_empty() => rel.to_string(),
+        _ => path.to_string(),
+    }
 }
 
 // ---------------------------------------------------------------------------
@@ -502,6 +520,41 @@ pub struct RunsData {
     /// Record files that could not be read (kept on disk, listed in the log).
     pub skipped_files: u32,
     pub allow_run: bool,
+    pub project_root: String,
+}
+
+// ---------------------------------------------------------------------------
+// Bulletin
+
+/// One bulletin entry (the reference's field order).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct BulletinEntry {
+    pub actor_id: String,
+    pub actor_kind: String,
+    pub workflow: String,
+    pub run_id: String,
+    pub started_at: String,
+    pub last_heartbeat: String,
+    pub current_status: String,
+    pub scope: Option<String>,
+    pub hostname: Option<String>,
+}
+
+impl BulletinEntry {
+    pub fn is_terminal(&self) -> bool {
+        matches!(self.current_status.as_str(), "completed" | "failed" | "cancelled")
+    }
+}
+
+/// The Home page (the parts that exist so far).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct HomeData {
+    pub recent_runs: Vec<RunInfo>,
+    pub workflow_count: u32,
+    pub registry_errors: u32,
+    pub bulletin: Vec<BulletinEntry>,
+    pub allow_run: bool,
+    pub project_root: String,
 }
 
 /// A generic JSON error body: `{"detail": ...}` (the reference's shape).
@@ -521,6 +574,14 @@ mod tests {
         assert_eq!(stage_label("agent-agent-x_y"), "X Y");
         assert_eq!(tier_label("CAPABLE"), "Standard");
         assert_eq!(tier_label("weird"), "weird");
+    }
+
+    #[test]
+    fn scopes_display_relative() {
+        assert_eq!(display_scope("/p/src/a", "/p"), "src/a");
+        assert_eq!(display_scope("/p", "/p/"), ".");
+        assert_eq!(display_scope("/p2/x", "/p"), "/p2/x");
+        assert_eq!(display_scope("/q/x", "/p"), "/q/x");
     }
 
     #[test]

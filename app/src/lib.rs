@@ -1,1 +1,88 @@
-//! placeholder
+//! The attune ops web UI.
+//!
+//! Server-rendered (every page is readable with JavaScript off) and hydrated
+//! in the browser from the same components. Data comes from server functions
+//! in [`api`] — thin wrappers over the engine (`attune_ops::ops::Ops`) with
+//! stable, documented endpoints under `/api/ui/`.
+//!
+//! # Layout
+//!
+//! * [`api`]: server functions and their error type;
+//! * [`client`]: browser-side helpers — the client token, the server-function
+//!   client that sends it, `localStorage`;
+//! * [`components`]: shared pieces (layout, chips, the log viewer…);
+//! * [`pages`]: one module per route;
+//! * [`fmt`]: formatting of times, durations and sizes.
+
+pub mod api;
+pub mod client;
+pub mod components;
+pub mod fmt;
+pub mod pages;
+
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_router::components::{Route, Router, Routes};
+use leptos_router::{path, SsrMode};
+
+use components::layout::{Footer, TopBar};
+use pages::*;
+
+/// The document shell: `<head>` (with the client token) and the app.
+/// Rendered on the server only; the browser hydrates [`App`].
+pub fn shell(options: LeptosOptions, token: String) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <meta name="attune-client-token" content=token />
+                <meta name="color-scheme" content="dark light" />
+                <link rel="icon" href="/favicon.ico" />
+                <HydrationScripts options />
+                <MetaTags />
+            </head>
+            <body>
+                <App />
+            </body>
+        </html>
+    }
+}
+
+/// The application: top bar, routes, footer.
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    let shell = components::layout::provide_shell();
+    view! {
+        <Stylesheet id="leptos" href="/pkg/attune-ops.css" />
+        <Title formatter=|t: String| if t.is_empty() { "attune ops".to_string() } else { format!("{t} · attune ops") } />
+        <Router>
+            <TopBar shell />
+            <main class="page">
+                <Routes fallback=NotFound>
+                    <Route path=path!("/") view=HomePage ssr=SsrMode::Async />
+                    <Route path=path!("/workflows") view=WorkflowsPage ssr=SsrMode::Async />
+                    <Route path=path!("/runs") view=RunsPage ssr=SsrMode::Async />
+                    <Route path=path!("/runs/:id/view") view=RunPage ssr=SsrMode::Async />
+                    <Route path=path!("/cost") view=CostPage ssr=SsrMode::Async />
+                    <Route path=path!("/sessions") view=SessionsPage ssr=SsrMode::Async />
+                    <Route path=path!("/specs") view=SpecsPage ssr=SsrMode::Async />
+                    <Route path=path!("/telemetry") view=TelemetryPage ssr=SsrMode::Async />
+                    <Route path=path!("/bulletin") view=BulletinPage ssr=SsrMode::Async />
+                    <Route path=path!("/health") view=HealthPage ssr=SsrMode::Async />
+                </Routes>
+            </main>
+            <Footer shell />
+        </Router>
+    }
+}
+
+/// The wasm entry point: hydrates the server-rendered page.
+#[cfg(feature = "hydrate")]
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn hydrate() {
+    console_error_panic_hook::set_once();
+    leptos::mount::hydrate_body(App);
+}

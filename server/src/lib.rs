@@ -1,1 +1,229 @@
-//! placeholder
+//! The attune ops server: the axum application around the engine.
+//!
+//! * [`create_app`] builds the complete [`Router`] (pages, server functions,
+//!   JSON routes, SSE, static files) behind the [`perimeter`], for embedding
+//!   or for in-process tests (`tower::ServiceExt::oneshot`).
+//! * [`Server::serve`] runs it on a listener until a shutdown future
+//!   resolves, then cancels and records in-flight runs. Tests bind
+//!   `127.0.0.1:0` and pass a oneshot channel.
+//!
+//! Layers, outermost first: panic catcher (a panicking handler answers 500
+//! and the server keeps serving) → hardening headers → body size limit →
+//! perimeter (Host allowlist, cross-site refusal, client token, read-only
+//! gate) → server-function error statuses → routes.
+
+pub mod perimeter;
+pub mod routes;
+
+use std::future::Future;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use axum::body::Body;
+use axum::extract::{FromRef, Request, State};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::Router;
+use leptos::config::LeptosOptions;
+use leptos::prelude::provide_context;
+use leptos_axum::{generate_route_list, LeptosRoutes};
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::set_header::SetResponseHeaderLayer;
+
+use attune_ops::config::Config;
+use attune_ops::ops::Ops;
+use attune_ops_app::api::ssr::TokenCtx;
+use attune_ops_app::{shell, App};
+
+pub use perimeter::{ClientToken, HostAllowlist, Perimeter};
+
+/// Largest request body accepted (run starts and status flips are tiny).
+pub const BODY_LIMIT: usize = 1024 * 1024;
+
+/// Shared state of every handler.
+#[derive(Clone)]
+pub struct AppState {
+    pub leptos: LeptosOptions,
+    pub ops: Arc<Ops>,
+    pub token: ClientToken,
+}
+
+impl FromRef<AppState> for LeptosOptions {
+    fn from_ref(s: &AppState) -> LeptosOptions {
+        s.leptos.clone()
+    }
+}
+
+/// Where the compiled site (`/pkg/*.wasm|js|css`, `favicon.ico`) is:
+/// `$LEPTOS_SITE_ROOT`, else `target/site` under the current directory,
+/// else `../site` next to the executable (`target/release/../site`).
+pub fn find_site_root() -> Option<PathBuf> {
+    if let Some(p) = std::env::var_os("LEPTOS_SITE_ROOT").filter(|v| !v.is_empty()) {
+        return Some(PathBuf::from(p));
+    }
+    let cwd = PathBuf::from("target/site");
+    if cwd.join("pkg").is_dir() {
+        return Some(cwd);
+    }
+    let exe = std::env::current_exe().ok()?;
+    let beside = exe.parent()?.parent()?.join("site");
+    beside.join("pkg").is_dir().then_some(beside)
+}
+
+/// Leptos options for serving: our output name, the site root found by
+/// [`find_site_root`] (or `site_root` when given).
+pub fn leptos_options(site_root: Option<PathBuf>) -> LeptosOptions {
+    let root = site_root.or_else(find_site_root).unwrap_or_else(|| PathBuf::from("target/site"));
+    LeptosOptions::builder()
+        .output_name("attune-ops")
+        .site_root(root.to_string_lossy().into_owned())
+        .site_pkg_dir("pkg")
+        .env(leptos::config::Env::PROD)
+        .build()
+}
+
+/// Builds the application for `ops`. `port` is the port clients connect to
+/// (it enters the Host allowlist).
+pub fn app_router(ops: Arc<Ops>, leptos: LeptosOptions, token: ClientToken, port: u16) -> Router {
+    let cfg = &ops.config;
+    let perimeter = Perimeter {
+        hosts: HostAllowlist::new(&cfg.host, port, &cfg.trusted_hosts),
+        token: token.clone(),
+        allow_run: cfg.allow_run,
+    };
+    let state = AppState { leptos: leptos.clone(), ops: ops.clone(), token: token.clone() };
+    let routes = generate_route_list(App);
+    let context = {
+        let ops = ops.clone();
+        let token = token.clone();
+        move || {
+            provide_context(ops.clone());
+            provide_context(TokenCtx(token.as_str().to_string()));
+        }
+    };
+    let shell_fn = {
+        let leptos = leptos.clone();
+        let token = token.clone();
+        move || shell(leptos.clone(), token.as_str().to_string())
+    };
+    let fallback = {
+        let context = context.clone();
+        let token = token.clone();
+        let handler = leptos_axum::file_and_error_handler_with_context::<AppState, _>(context, move |opts| shell(opts, token.as_str().to_string()));
+        move |uri: axum::http::Uri, st: State<AppState>, req: Request| {
+            let handler = handler.clone();
+            async move {
+                if uri.path().starts_with("/api/") {
+                    return routes::detail(StatusCode::NOT_FOUND, "Not Found");
+                }
+                handler(uri, st, req).await
+            }
+        }
+    };
+
+    Router::new()
+        .merge(routes::router())
+        .leptos_routes_with_context(&state, routes, context, shell_fn)
+        .fallback(fallback)
+        .with_state(state)
+        .layer(middleware::from_fn(server_fn_status))
+        .layer(middleware::from_fn_with_state(perimeter, perimeter::perimeter))
+        .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
+        .layer(SetResponseHeaderLayer::if_not_present(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")))
+        .layer(SetResponseHeaderLayer::if_not_present(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
+        .layer(SetResponseHeaderLayer::if_not_present(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer")))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(
+                "default-src 'self'; script-src 'self' 'unsafe-inline' 'wasm-unsafe-eval'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
+            ),
+        ))
+        .layer(CatchPanicLayer::custom(|_panic: Box<dyn std::any::Any + Send>| {
+            tracing::error!("ops.server: a request handler panicked");
+            (StatusCode::INTERNAL_SERVER_ERROR, [(header::CONTENT_TYPE, "text/plain; charset=utf-8")], "Internal Server Error").into_response()
+        }))
+}
+
+/// Server functions answer errors with status 500 and a JSON body that
+/// carries the intended status (`{"status": 404, "detail": …}`); this sets
+/// the HTTP status from it. Also gives empty 405 answers the reference's
+/// JSON body.
+async fn server_fn_status(req: Request, next: Next) -> Response {
+    let res = next.run(req).await;
+    if res.status() == StatusCode::METHOD_NOT_ALLOWED {
+        let (parts, _) = res.into_parts();
+        let mut r = routes::detail(StatusCode::METHOD_NOT_ALLOWED, "Method Not Allowed");
+        if let Some(allow) = parts.headers.get(header::ALLOW) {
+            r.headers_mut().insert(header::ALLOW, allow.clone());
+        }
+        return r;
+    }
+    if res.status() != StatusCode::INTERNAL_SERVER_ERROR || !res.headers().contains_key("serverfnerror") {
+        return res;
+    }
+    let (mut parts, body) = res.into_parts();
+    let bytes = axum::body::to_bytes(body, 64 * 1024).await.unwrap_or_default();
+    if let Some(code) = serde_json::from_slice::<serde_json::Value>(&bytes)
+        .ok()
+        .and_then(|v| v.get("status").and_then(|s| s.as_u64()))
+        .and_then(|c| StatusCode::from_u16(c as u16).ok())
+    {
+        parts.status = code;
+    }
+    Response::from_parts(parts, Body::from(bytes))
+}
+
+/// `create_app(config)`: the engine and the router for a configuration.
+/// The engine (and its runner) lives as long as the router.
+pub fn create_app(config: Config) -> std::io::Result<Router> {
+    Ok(Server::new(config)?.router())
+}
+
+/// The dashboard: engine, token and site, ready to serve.
+pub struct Server {
+    pub ops: Arc<Ops>,
+    pub token: ClientToken,
+    pub leptos: LeptosOptions,
+}
+
+impl Server {
+    pub fn new(config: Config) -> std::io::Result<Server> {
+        Ok(Server { ops: Arc::new(Ops::new(config)?), token: ClientToken::generate(), leptos: leptos_options(None) })
+    }
+
+    pub fn router(&self) -> Router {
+        app_router(self.ops.clone(), self.leptos.clone(), self.token.clone(), self.ops.config.port)
+    }
+
+    /// Serves on `listener` until `shutdown` resolves; then cancels queued
+    /// and running runs and records them. The Host allowlist uses the
+    /// listener's actual port (so binding port 0 works).
+    pub async fn serve(self, listener: tokio::net::TcpListener, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
+        let port = listener.local_addr()?.port();
+        let ops = self.ops.clone();
+        let router = app_router(ops.clone(), self.leptos.clone(), self.token.clone(), port);
+        spawn_daily_prune(ops.clone());
+        let result = axum::serve(listener, router.into_make_service()).with_graceful_shutdown(shutdown).await;
+        ops.runner.shutdown().await;
+        result
+    }
+}
+
+/// Prunes old run records once a day (startup pruning happens in
+/// `Ops::new`).
+fn spawn_daily_prune(ops: Arc<Ops>) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(24 * 3600));
+        tick.tick().await;
+        loop {
+            tick.tick().await;
+            let o = ops.clone();
+            let n = tokio::task::spawn_blocking(move || o.prune_now()).await.unwrap_or(0);
+            if n > 0 {
+                tracing::info!(count = n, "ops.runs: pruned old run records");
+            }
+        }
+    });
+}

@@ -1,1 +1,222 @@
-fn main() {}
+//! `attune-ops`: start the dashboard (or run one of its read-only commands).
+//!
+//! Flags follow the reference `attune ops`; differences are documented in
+//! the README. Errors are one line on stderr with a non-zero exit code.
+
+use std::net::{IpAddr, SocketAddr};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::{ArgAction, Args, Parser};
+
+use attune_ops::config::{self, ConfigOptions};
+use attune_ops_server::Server;
+
+/// The attune ops dashboard: run workflows over a project, watch them live,
+/// see run history, spend, sessions, specs, telemetry and the bulletin.
+#[derive(Parser, Debug)]
+#[command(name = "attune-ops", version, about, long_about = None)]
+struct Cli {
+    #[command(flatten)]
+    common: CommonArgs,
+
+    /// Address to bind.
+    #[arg(long, default_value = "127.0.0.1")]
+    host: String,
+
+    /// Port to bind (default: $PORT if set, else 8765).
+    #[arg(long)]
+    port: Option<u16>,
+
+    /// Do not open a browser.
+    #[arg(long)]
+    no_browser: bool,
+
+    /// Enable workflow runs, status flips and dismissals (off by default).
+    #[arg(long, conflicts_with = "read_only")]
+    allow_run: bool,
+
+    /// Keep execution off (the default; accepted for compatibility).
+    #[arg(long)]
+    read_only: bool,
+
+    /// Extra accepted Host header value, HOST[:PORT] (repeatable).
+    #[arg(long = "trusted-host", value_name = "HOST[:PORT]", action = ArgAction::Append)]
+    trusted_hosts: Vec<String>,
+
+    /// Delete persisted runs older than DAYS at startup and daily (0: never).
+    #[arg(long, value_name = "DAYS", default_value_t = config::DEFAULT_RETENTION_DAYS)]
+    runs_retention_days: u32,
+
+    /// Turn the "Ready to close?" spec candidates on (saved for next time).
+    #[arg(long, conflicts_with = "no_specs_candidates")]
+    specs_candidates: bool,
+
+    /// Turn the spec candidates off (saved for next time).
+    #[arg(long)]
+    no_specs_candidates: bool,
+
+    /// How many runs may execute at once; further starts wait in a queue.
+    #[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=64))]
+    max_concurrent_runs: u32,
+}
+
+/// Flags shared by the server and its commands.
+#[derive(Args, Debug, Clone)]
+struct CommonArgs {
+    /// Project root (default: the current directory, or the main checkout
+    /// when inside a git repository or a linked worktree).
+    #[arg(long, value_name = "DIR", global = true)]
+    project_root: Option<PathBuf>,
+
+    /// Spec root directory (repeatable; default: <project-root>/docs/specs).
+    #[arg(long = "specs-root", value_name = "DIR", action = ArgAction::Append, global = true)]
+    specs_roots: Vec<PathBuf>,
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            // Help and version go to stdout with 0; usage errors exit 2.
+            let code = e.exit_code();
+            let _ = e.print();
+            return ExitCode::from(code as u8);
+        }
+    };
+    init_logging();
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("attune-ops: error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn init_logging() {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_env("ATTUNE_OPS_LOG").unwrap_or_else(|_| EnvFilter::new("info,attune_ops=info,tower_http=warn,leptos=warn"));
+    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_target(false).init();
+}
+
+/// `$PORT` when set and non-empty; an invalid value is an error for this
+/// command only (the reference crashed every `attune` command, its Q4).
+fn port_from_env() -> anyhow::Result<Option<u16>> {
+    match std::env::var("PORT") {
+        Ok(v) if !v.trim().is_empty() => v.trim().parse::<u16>().map(Some).with_context(|| format!("PORT={v:?} is not a valid port number")),
+        _ => Ok(None),
+    }
+}
+
+fn run(cli: Cli) -> anyhow::Result<()> {
+    let port = match cli.port {
+        Some(p) => p,
+        None => port_from_env()?.unwrap_or(config::DEFAULT_PORT),
+    };
+    let flag = if cli.specs_candidates {
+        Some(true)
+    } else if cli.no_specs_candidates {
+        Some(false)
+    } else {
+        None
+    };
+    let specs_candidates_enabled = config::resolve_specs_candidates(flag, &config::attune_home());
+    let allow_run = cli.allow_run && !cli.read_only;
+    let cfg = config::build_config(ConfigOptions {
+        project_root: cli.common.project_root.clone(),
+        host: cli.host.clone(),
+        port,
+        allow_run,
+        specs_roots: cli.common.specs_roots.clone(),
+        trusted_hosts: cli.trusted_hosts.clone(),
+        runs_retention_days: cli.runs_retention_days,
+        specs_candidates_enabled,
+        max_concurrent_runs: cli.max_concurrent_runs as usize,
+        ..ConfigOptions::default()
+    })?;
+
+    if cli.host == "0.0.0.0" && cli.trusted_hosts.is_empty() {
+        eprintln!("WARNING: Binding to 0.0.0.0 without --trusted-host means any external hostname will be rejected by the security middleware.");
+        eprintln!("  Pass --trusted-host <external-hostname> for each hostname clients use to reach this dashboard.");
+    }
+
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().context("cannot start the async runtime")?;
+    runtime.block_on(async move {
+        let ip: IpAddr = resolve_host(&cli.host)?;
+        let addr = SocketAddr::new(ip, port);
+        let listener = match tokio::net::TcpListener::bind(addr).await {
+            Ok(l) => l,
+            Err(e) if e.kind() == std::io::ErrorKind::AddrInUse => {
+                anyhow::bail!("port {port} is already in use on {} (choose another with --port)", cli.host)
+            }
+            Err(e) => anyhow::bail!("cannot listen on {addr}: {e}"),
+        };
+        let server = Server::new(cfg.clone()).context("cannot start the engine")?;
+        if attune_ops_server::find_site_root().is_none() {
+            tracing::warn!("the compiled site (target/site) was not found: pages will render without styles and scripts. Build with `cargo leptos build --release`, or set LEPTOS_SITE_ROOT.");
+        }
+        let actual = listener.local_addr()?.port();
+        let url = format!("http://{}:{}", if cli.host.contains(':') { format!("[{}]", cli.host) } else { cli.host.clone() }, actual);
+        println!("attune ops → {url}");
+        println!(" project: {}", cfg.project_root.display());
+        println!(" attune-home: {}", cfg.attune_home.display());
+        if cfg.allow_run {
+            println!(" allow-run: on (max {} concurrent)", cfg.max_concurrent_runs);
+        } else {
+            println!(" allow-run: off (read-only; start with --allow-run to enable runs)");
+        }
+        println!(" specs-candidates: {}", if cfg.specs_candidates_enabled { "on" } else { "off" });
+        if !cli.no_browser {
+            open_browser(&url);
+        }
+        server.serve(listener, shutdown_signal()).await.context("server error")?;
+        println!("attune ops stopped");
+        Ok(())
+    })
+}
+
+/// `localhost` and IP literals.
+fn resolve_host(host: &str) -> anyhow::Result<IpAddr> {
+    if host == "localhost" {
+        return Ok(IpAddr::from([127, 0, 0, 1]));
+    }
+    host.trim_start_matches('[').trim_end_matches(']').parse::<IpAddr>().with_context(|| format!("--host {host:?} is not an IP address or localhost"))
+}
+
+/// Ctrl-C or SIGTERM.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+    eprintln!("attune ops: shutting down (cancelling in-flight runs)…");
+}
+
+/// Best effort; failures are ignored.
+fn open_browser(url: &str) {
+    for prog in ["xdg-open", "open"] {
+        if std::process::Command::new(prog)
+            .arg(url)
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .is_ok()
+        {
+            return;
+        }
+    }
+}

@@ -1,0 +1,162 @@
+//! Server functions: the UI's data and actions, each a public HTTP endpoint
+//! with a stable path (documented in `docs/API.md`).
+//!
+//! Reads use `GET` with query-string arguments (`input = GetUrl`) and
+//! answer JSON; actions use `POST` with a JSON body and send the client
+//! token (`client = TokenClient`). Errors are [`ApiError`] — a status code
+//! and a message written for people; internal details stay in the server
+//! log.
+//!
+//! Invariant: these functions only translate; the work is in the engine.
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+use server_fn::codec::{GetUrl, Json, JsonEncoding};
+use server_fn::error::{FromServerFnError, ServerFnErrorErr};
+
+use attune_ops::wire::{
+    BulletinEntry, HomeData, RunInfo, RunPageData, RunsData, RunsQuery, ShellInfo, StartRunResponse, WorkflowsData,
+};
+
+use crate::client::TokenClient;
+
+/// An error from a server function: an HTTP status and a safe message.
+/// Serialised as `{"status": 404, "detail": "..."}`; the server sets the
+/// response status from `status`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, thiserror::Error)]
+#[error("{detail}")]
+pub struct ApiError {
+    pub status: u16,
+    pub detail: String,
+}
+
+impl ApiError {
+    pub fn new(status: u16, detail: impl Into<String>) -> ApiError {
+        ApiError { status, detail: detail.into() }
+    }
+    pub fn not_found(what: impl Into<String>) -> ApiError {
+        ApiError::new(404, what)
+    }
+}
+
+impl FromServerFnError for ApiError {
+    type Encoder = JsonEncoding;
+
+    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        match value {
+            ServerFnErrorErr::Args(m) | ServerFnErrorErr::Deserialization(m) => ApiError::new(400, format!("invalid arguments: {m}")),
+            ServerFnErrorErr::Request(m) => ApiError::new(503, format!("the dashboard could not be reached: {m}")),
+            ServerFnErrorErr::Response(m) => ApiError::new(502, format!("unexpected answer from the dashboard: {m}")),
+            ServerFnErrorErr::Registration(_) => ApiError::new(404, "no such endpoint"),
+            _ => ApiError::new(500, "internal error (see the dashboard's log)"),
+        }
+    }
+}
+
+#[cfg(feature = "ssr")]
+pub mod ssr {
+    //! Server-side access to the engine.
+    use std::sync::Arc;
+
+    use attune_ops::ops::Ops;
+
+    use super::ApiError;
+
+    /// The engine, provided as context by the server for every request.
+    pub fn ops() -> Result<Arc<Ops>, ApiError> {
+        leptos::prelude::use_context::<Arc<Ops>>().ok_or_else(|| ApiError::new(500, "internal error (see the dashboard's log)"))
+    }
+
+    /// Runs blocking engine work off the async threads.
+    pub async fn blocking<T: Send + 'static>(f: impl FnOnce(Arc<Ops>) -> T + Send + 'static) -> Result<T, ApiError> {
+        let ops = ops()?;
+        tokio::task::spawn_blocking(move || f(ops)).await.map_err(|e| {
+            tracing::error!(error = %e, "ops.api: worker failed");
+            ApiError::new(500, "internal error (see the dashboard's log)")
+        })
+    }
+
+    /// The client token of this process (for hidden form fields).
+    #[derive(Clone)]
+    pub struct TokenCtx(pub String);
+}
+
+/// `GET /api/ui/shell`: project, version, home and active runs.
+#[server(prefix = "/api/ui", endpoint = "shell", input = GetUrl)]
+pub async fn get_shell() -> Result<ShellInfo, ApiError> {
+    Ok(ssr::ops()?.shell_info())
+}
+
+/// `GET /api/ui/home`: the Home page.
+#[server(prefix = "/api/ui", endpoint = "home", input = GetUrl)]
+pub async fn get_home() -> Result<HomeData, ApiError> {
+    ssr::blocking(|o| o.home_data()).await
+}
+
+/// `GET /api/ui/workflows`: registry, scopes and recent runs.
+#[server(prefix = "/api/ui", endpoint = "workflows", input = GetUrl)]
+pub async fn get_workflows() -> Result<WorkflowsData, ApiError> {
+    ssr::blocking(|o| o.workflows_data()).await
+}
+
+/// `GET /api/ui/runs?query[workflow]=…&query[status]=…`: run history.
+#[server(prefix = "/api/ui", endpoint = "runs", input = GetUrl)]
+pub async fn get_runs(query: RunsQuery) -> Result<RunsData, ApiError> {
+    ssr::blocking(move |o| o.runs_data(&query)).await
+}
+
+/// `GET /api/ui/run?id=…`: one run with the tail of its log.
+#[server(prefix = "/api/ui", endpoint = "run", input = GetUrl)]
+pub async fn get_run_page(id: String) -> Result<RunPageData, ApiError> {
+    if !attune_ops::ids::is_view_run_id(&id) {
+        return Err(ApiError::new(400, "invalid run_id"));
+    }
+    let data = ssr::blocking(move |o| o.run_page(&id, 400)).await?;
+    data.ok_or_else(|| ApiError::not_found("run not found"))
+}
+
+/// `GET /api/ui/bulletin`: who is running what right now, across actors.
+#[server(prefix = "/api/ui", endpoint = "bulletin", input = GetUrl)]
+pub async fn get_bulletin() -> Result<Vec<BulletinEntry>, ApiError> {
+    ssr::blocking(|o| attune_ops::bulletin::read_active(&o.config.bulletin_dir())).await
+}
+
+/// `POST /api/ui/start_run` `{"workflow", "path"?, "trigger"?, "source_run_id"?}`:
+/// queues a run. Same rules as `POST /workflows/{name}/run`.
+#[server(prefix = "/api/ui", endpoint = "start_run", input = Json, client = TokenClient)]
+pub async fn start_run(
+    workflow: String,
+    path: Option<String>,
+    trigger: Option<String>,
+    source_run_id: Option<String>,
+) -> Result<StartRunResponse, ApiError> {
+    let ops = ssr::ops()?;
+    let req = attune_ops::wire::StartRunRequest { path, trigger, source_run_id };
+    let run = ops.start_run(&workflow, &req).map_err(|e| ApiError::new(e.status(), e.to_string()))?;
+    Ok(start_response(&run))
+}
+
+#[cfg(feature = "ssr")]
+pub fn start_response(run: &attune_ops::runner::Run) -> StartRunResponse {
+    let info = run.info();
+    StartRunResponse {
+        run_id: run.id.clone(),
+        stream_url: format!("/runs/{}/stream", run.id),
+        status_url: format!("/runs/{}", run.id),
+        status: Some(info.status),
+        queue_position: info.queue_position,
+        view_url: Some(format!("/runs/{}/view", run.id)),
+    }
+}
+
+/// `POST /api/ui/cancel_run` `{"id"}`: cancels a queued or running run and
+/// answers its final state.
+#[server(prefix = "/api/ui", endpoint = "cancel_run", input = Json, client = TokenClient)]
+pub async fn cancel_run(id: String) -> Result<RunInfo, ApiError> {
+    let ops = ssr::ops()?;
+    ops.runner.cancel(&id).await.map_err(|e| match e {
+        attune_ops::runner::RunnerError::NotFound => ApiError::not_found("run not found (only live runs can be cancelled)"),
+        attune_ops::runner::RunnerError::AlreadyFinished => ApiError::new(409, "run already finished"),
+        attune_ops::runner::RunnerError::ShuttingDown => ApiError::new(503, "the dashboard is shutting down"),
+    })
+}

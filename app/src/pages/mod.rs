@@ -1,0 +1,27 @@
+//! One module per route.
+
+mod home;
+mod not_found;
+mod placeholders;
+mod run;
+mod runs;
+mod workflows;
+
+pub use home::HomePage;
+pub use not_found::NotFound;
+pub use placeholders::{BulletinPage, CostPage, HealthPage, SessionsPage, SpecsPage, TelemetryPage};
+pub use run::RunPage;
+pub use runs::RunsPage;
+pub use workflows::WorkflowsPage;
+
+/// Sets the HTTP status of the page being rendered (server only).
+pub fn set_status(code: u16) {
+    #[cfg(feature = "ssr")]
+    if let Some(ro) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
+        if let Ok(s) = axum::http::StatusCode::from_u16(code) {
+            ro.set_status(s);
+        }
+    }
+    #[cfg(not(feature = "ssr"))]
+    let _ = code;
+}

@@ -1,0 +1,3 @@
+"""demo-shop: catalog, cart, payments and auth."""
+
+__version__ = "0.4.2"

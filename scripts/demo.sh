@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Builds attune-ops and starts it on the bundled demo world (examples/demo),
+# with runs enabled. Installs what the build needs first (idempotent).
+#
+#   scripts/demo.sh            # http://127.0.0.1:8765 (or $PORT)
+#   scripts/demo.sh --port 9000 --no-browser
+#
+# Extra arguments go to attune-ops.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT="$PWD"
+
+scripts/setup.sh
+export PATH="$HOME/.cargo/bin:$ROOT/.tools/node_modules/.bin:$PATH"
+
+echo "[demo] building (release)…"
+cargo leptos build --release
+
+HOME_DIR="$ROOT/target/demo-home"
+PROJECT="$ROOT/examples/demo"
+python3 examples/gen_demo_home.py --home "$HOME_DIR" --project "$PROJECT" --force
+
+# Other actors "running" workflows, for the bulletin strip.
+python3 examples/demo_actors.py --home "$HOME_DIR" --project "$PROJECT" &
+ACTORS=$!
+trap 'kill $ACTORS 2>/dev/null || true' EXIT
+
+export ATTUNE_HOME="$HOME_DIR"
+export CLAUDE_CONFIG_DIR="$HOME_DIR/claude"
+export PYTHONDONTWRITEBYTECODE=1
+# Not exec: the trap above must outlive the dashboard to stop the actors.
+target/release/attune-ops --project-root "$PROJECT" --allow-run "$@"

@@ -1,0 +1,325 @@
+//! The security perimeter: one middleware in front of every route — pages,
+//! server functions, JSON routes, SSE and static files.
+//!
+//! In order:
+//!
+//! 1. **Host allowlist** (DNS rebinding): the `Host` header must be one of
+//!    the allowed values, exactly as the reference computes them; otherwise
+//!    400 `{"detail": "untrusted Host header"}` before any routing.
+//! 2. For mutating methods (anything but GET, HEAD, OPTIONS):
+//!    * **cross-site refusal** (CSRF): a `Sec-Fetch-Site` other than
+//!      `same-origin`/`none`, or an `Origin` whose authority is not the
+//!      request's `Host`, gets 403;
+//!    * **client token**: `X-Attune-Client` (or, for a plain HTML form, the
+//!      `attune_client` field of a urlencoded body) must equal the
+//!      per-process token, compared in constant time; else 403 with the
+//!      reference's error object;
+//!    * **read-only gate**: with runs disabled every mutation gets 403.
+//!
+//! Invariant: every mutation passes through here; nothing mutates on GET.
+//! The token is not authentication: it stops drive-by requests from pages
+//! that never loaded ours.
+
+use std::collections::HashSet;
+use std::sync::Arc;
+
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::{header, HeaderMap, Method, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use serde_json::json;
+use subtle::ConstantTimeEq;
+
+/// The per-process client token (43 characters, URL-safe base64 of 32
+/// random bytes). `Debug` never prints it.
+#[derive(Clone)]
+pub struct ClientToken(Arc<str>);
+
+impl ClientToken {
+    pub fn generate() -> ClientToken {
+        ClientToken(attune_ops::ids::new_client_token().into())
+    }
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+    /// Constant-time comparison over bytes.
+    pub fn matches(&self, candidate: &[u8]) -> bool {
+        !candidate.is_empty() && bool::from(self.0.as_bytes().ct_eq(candidate))
+    }
+}
+
+impl std::fmt::Debug for ClientToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ClientToken(<redacted>)")
+    }
+}
+
+/// The header carrying the token.
+pub const TOKEN_HEADER: &str = "x-attune-client";
+/// The form field carrying the token in plain HTML form posts.
+pub const TOKEN_FIELD: &str = "attune_client";
+/// Largest urlencoded form body the perimeter reads to find the token.
+const FORM_LIMIT: usize = 64 * 1024;
+
+/// The allowed `Host` values (lowercase).
+#[derive(Clone, Debug)]
+pub struct HostAllowlist(Arc<HashSet<String>>);
+
+impl HostAllowlist {
+    /// The reference's rule: `<host>:<port>`; for a bind host of exactly
+    /// `127.0.0.1`, `0.0.0.0` or `localhost` also `localhost:<port>` and
+    /// `127.0.0.1:<port>`; each trusted host verbatim, plus `:80` and `:443`
+    /// variants when it has no port. Ours: `[::1]:<port>` for an IPv6
+    /// loopback bind (the reference allowed no IPv6 form at all).
+    pub fn new(host: &str, port: u16, trusted: &[String]) -> HostAllowlist {
+        let mut s = HashSet::new();
+        s.insert(format!("{host}:{port}").to_lowercase());
+        if matches!(host, "127.0.0.1" | "0.0.0.0" | "localhost") {
+            s.insert(format!("localhost:{port}"));
+            s.insert(format!("127.0.0.1:{port}"));
+        }
+        if matches!(host, "::1" | "[::1]") {
+            s.insert(format!("[::1]:{port}"));
+        }
+        for t in trusted {
+            let t = t.to_lowercase();
+            if !t.contains(':') {
+                s.insert(format!("{t}:80"));
+                s.insert(format!("{t}:443"));
+            }
+            s.insert(t);
+        }
+        HostAllowlist(Arc::new(s))
+    }
+
+    pub fn allows(&self, host: &[u8]) -> bool {
+        match std::str::from_utf8(host) {
+            Ok(h) => self.0.contains(&h.to_lowercase()),
+            Err(_) => false,
+        }
+    }
+}
+
+/// What the perimeter needs.
+#[derive(Clone, Debug)]
+pub struct Perimeter {
+    pub hosts: HostAllowlist,
+    pub token: ClientToken,
+    pub allow_run: bool,
+}
+
+fn detail(status: StatusCode, detail: serde_json::Value) -> Response {
+    (status, axum::Json(json!({ "detail": detail }))).into_response()
+}
+
+/// The reference's token error.
+pub fn invalid_client() -> Response {
+    detail(
+        StatusCode::FORBIDDEN,
+        json!({"code": "invalid_client", "message": "Missing or invalid X-Attune-Client header."}),
+    )
+}
+
+fn cross_site() -> Response {
+    detail(
+        StatusCode::FORBIDDEN,
+        json!({"code": "cross_site", "message": "Cross-site request refused: mutations must come from the dashboard's own pages."}),
+    )
+}
+
+/// The read-only message for a path (the reference's texts, with its Q3
+/// fixed: the remedy is `--allow-run`, which now really exists).
+pub fn read_only_message(path: &str) -> &'static str {
+    if path.ends_with("/status") {
+        "server is read-only; status flip is disabled"
+    } else if path.contains("/dismiss") {
+        "server is read-only; dismiss is disabled"
+    } else {
+        "workflow execution is disabled; restart attune-ops with --allow-run"
+    }
+}
+
+fn is_safe(m: &Method) -> bool {
+    matches!(*m, Method::GET | Method::HEAD | Method::OPTIONS)
+}
+
+/// Is this mutating request cross-site?
+pub fn is_cross_site(headers: &HeaderMap) -> bool {
+    if let Some(site) = headers.get("sec-fetch-site") {
+        match site.as_bytes() {
+            b"same-origin" | b"none" => {}
+            _ => return true,
+        }
+    }
+    if let Some(origin) = headers.get(header::ORIGIN) {
+        let host = headers.get(header::HOST).map(|h| h.as_bytes()).unwrap_or(b"");
+        let origin = origin.as_bytes();
+        let authority = origin
+            .strip_prefix(b"http://")
+            .or_else(|| origin.strip_prefix(b"https://"))
+            .map(|a| a.strip_suffix(b"/").unwrap_or(a));
+        match authority {
+            Some(a) if a.eq_ignore_ascii_case(host) => {}
+            _ => return true,
+        }
+    }
+    false
+}
+
+/// The middleware.
+pub async fn perimeter(State(p): State<Perimeter>, req: Request, next: Next) -> Response {
+    let host = req.headers().get(header::HOST).map(|h| h.as_bytes()).unwrap_or(b"");
+    if !p.hosts.allows(host) {
+        let shown: String = String::from_utf8_lossy(host).chars().take(200).collect();
+        tracing::warn!(
+            host = if shown.is_empty() { "<empty>" } else { shown.as_str() },
+            path = %req.uri().path(),
+            "ops.middleware: rejected untrusted Host header"
+        );
+        return detail(StatusCode::BAD_REQUEST, json!("untrusted Host header"));
+    }
+    if is_safe(req.method()) {
+        return next.run(req).await;
+    }
+    if is_cross_site(req.headers()) {
+        tracing::warn!(path = %req.uri().path(), "ops.middleware: refused a cross-site mutation");
+        return cross_site();
+    }
+    let req = match req.headers().get(TOKEN_HEADER) {
+        Some(v) => {
+            if !p.token.matches(v.as_bytes()) {
+                return invalid_client();
+            }
+            req
+        }
+        None => match token_from_form(req, &p.token).await {
+            Ok(req) => req,
+            Err(resp) => return resp,
+        },
+    };
+    if !p.allow_run {
+        return detail(StatusCode::FORBIDDEN, json!(read_only_message(req.uri().path())));
+    }
+    next.run(req).await
+}
+
+/// For a urlencoded form without the header, reads the body (bounded) and
+/// checks its `attune_client` field; the request is rebuilt with the same
+/// bytes. Anything else without the header is refused.
+async fn token_from_form(req: Request, token: &ClientToken) -> Result<Request, Response> {
+    let is_form = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|ct| ct.trim_start().to_ascii_lowercase().starts_with("application/x-www-form-urlencoded"));
+    if !is_form {
+        return Err(invalid_client());
+    }
+    let (parts, body) = req.into_parts();
+    let bytes = axum::body::to_bytes(body, FORM_LIMIT)
+        .await
+        .map_err(|_| detail(StatusCode::PAYLOAD_TOO_LARGE, json!("request body too large")))?;
+    let found = form_urlencoded_field(&bytes, TOKEN_FIELD);
+    if !found.is_some_and(|v| token.matches(v.as_bytes())) {
+        return Err(invalid_client());
+    }
+    Ok(Request::from_parts(parts, Body::from(bytes)))
+}
+
+/// The first value of `name` in an `application/x-www-form-urlencoded`
+/// body.
+pub fn form_urlencoded_field(body: &[u8], name: &str) -> Option<String> {
+    for pair in body.split(|&b| b == b'&') {
+        let mut it = pair.splitn(2, |&b| b == b'=');
+        let k = it.next().unwrap_or_default();
+        let v = it.next().unwrap_or_default();
+        if percent_decode(k) == name {
+            return Some(percent_decode(v));
+        }
+    }
+    None
+}
+
+/// Decodes `+` and `%XX` (invalid escapes kept literally; bytes lossily
+/// decoded as UTF-8).
+pub fn percent_decode(s: &[u8]) -> String {
+    let mut out = Vec::with_capacity(s.len());
+    let mut i = 0;
+    while i < s.len() {
+        match s[i] {
+            b'+' => out.push(b' '),
+            b'%' if i + 2 < s.len() => {
+                let hex = |c: u8| (c as char).to_digit(16);
+                match (hex(s[i + 1]), hex(s[i + 2])) {
+                    (Some(a), Some(b)) => {
+                        out.push((a * 16 + b) as u8);
+                        i += 2;
+                    }
+                    _ => out.push(b'%'),
+                }
+            }
+            c => out.push(c),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn allowlist_matches_the_reference() {
+        let a = HostAllowlist::new("127.0.0.1", 8765, &["ops.example".into(), "box:9000".into()]);
+        for ok in ["127.0.0.1:8765", "localhost:8765", "LOCALHOST:8765", "ops.example", "ops.example:80", "ops.example:443", "box:9000"] {
+            assert!(a.allows(ok.as_bytes()), "{ok}");
+        }
+        for bad in ["", "localhost", "127.0.0.1", "evil.example:8765", "localhost.evil.com:8765", "127.0.0.1.nip.io:8765", "[::1]:8765", "box:9001", "localhost:8765\n"] {
+            assert!(!a.allows(bad.as_bytes()), "{bad}");
+        }
+        assert!(!a.allows(&[0xff, 0xfe]));
+        let v6 = HostAllowlist::new("::1", 9, &[]);
+        assert!(v6.allows(b"[::1]:9"));
+        let other = HostAllowlist::new("192.168.1.5", 80, &[]);
+        assert!(other.allows(b"192.168.1.5:80"));
+        assert!(!other.allows(b"localhost:80"));
+    }
+
+    #[test]
+    fn token_compare() {
+        let t = ClientToken::generate();
+        assert!(t.matches(t.as_str().as_bytes()));
+        assert!(!t.matches(b""));
+        assert!(!t.matches(&t.as_str().as_bytes()[..10]));
+        assert!(!t.matches(format!("{}x", t.as_str()).as_bytes()));
+        assert!(!format!("{t:?}").contains(t.as_str()));
+    }
+
+    #[test]
+    fn cross_site_rules() {
+        let h = |pairs: &[(&str, &str)]| {
+            let mut m = HeaderMap::new();
+            for (k, v) in pairs {
+                m.insert(axum::http::HeaderName::from_bytes(k.as_bytes()).unwrap(), v.parse().unwrap());
+            }
+            m
+        };
+        assert!(!is_cross_site(&h(&[("host", "localhost:1")])));
+        assert!(!is_cross_site(&h(&[("host", "localhost:1"), ("origin", "http://localhost:1"), ("sec-fetch-site", "same-origin")])));
+        assert!(is_cross_site(&h(&[("host", "localhost:1"), ("sec-fetch-site", "cross-site")])));
+        assert!(is_cross_site(&h(&[("host", "localhost:1"), ("sec-fetch-site", "same-site")])));
+        assert!(is_cross_site(&h(&[("host", "localhost:1"), ("origin", "http://evil.example")])));
+        assert!(is_cross_site(&h(&[("host", "localhost:1"), ("origin", "null")])));
+        assert!(is_cross_site(&h(&[("host", "localhost:1"), ("origin", "http://localhost:2")])));
+    }
+
+    #[test]
+    fn form_fields() {
+        assert_eq!(form_urlencoded_field(b"a=1&attune_client=x%2Dy+z&b=2", "attune_client").as_deref(), Some("x-y z"));
+        assert_eq!(form_urlencoded_field(b"a=1", "attune_client"), None);
+        assert_eq!(percent_decode(b"%zz%4"), "%zz%4");
+        assert_eq!(percent_decode(b"%E2%80%94"), "—");
+    }
+}
