@@ -123,11 +123,18 @@ pub fn app_router(ops: Arc<Ops>, leptos: LeptosOptions, token: ClientToken, port
         }
     };
 
-    Router::new()
+    let router = Router::new()
         .merge(routes::router())
         .leptos_routes_with_context(&state, routes, context, shell_fn)
         .fallback(fallback)
-        .with_state(state)
+        .with_state(state);
+    with_layers(router, perimeter)
+}
+
+/// Wraps a router in the dashboard's layers (see the module docs). Public
+/// so tests can check the layers around routes of their own.
+pub fn with_layers(router: Router, perimeter: Perimeter) -> Router {
+    router
         .layer(middleware::from_fn(server_fn_status))
         .layer(middleware::from_fn_with_state(perimeter, perimeter::perimeter))
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT))

@@ -1,0 +1,468 @@
+//! The dashboard over real HTTP: a server on `127.0.0.1:0`, driven with
+//! reqwest. Covers the security perimeter (hosts × tokens × origins ×
+//! read-only), the run lifecycle, SSE replay and resume, and error shapes.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use futures::StreamExt;
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+
+use attune_ops::config::{build_config, ConfigOptions};
+use attune_ops_server::Server;
+
+/// A running dashboard on a temporary project.
+struct Dash {
+    base: String,
+    port: u16,
+    token: String,
+    root: PathBuf,
+    home: PathBuf,
+    _dir: tempfile::TempDir,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    done: Option<tokio::task::JoinHandle<()>>,
+}
+
+const REGISTRY: &str = r#"
+[[workflow]]
+name = "quick"
+description = "prints and exits"
+command = ["sh", "-c", "echo one; echo two >&2; echo 'ATTUNE_REC {\"kind\":\"next-workflow\",\"name\":\"slow\",\"label\":\"then slow\"}'; echo three"]
+scope = { flag = "--path" }
+stages = [{ name = "agent-review", tier = "capable" }]
+tags = ["t"]
+
+[[workflow]]
+name = "slow"
+description = "takes a while"
+command = ["sh", "-c", "echo start; sleep 30; echo end"]
+
+[[workflow]]
+name = "counted"
+description = "prints many lines"
+command = ["sh", "-c", "i=0; while [ $i -lt 2000 ]; do echo line $i; i=$((i+1)); done"]
+"#;
+
+async fn start(allow_run: bool) -> Dash {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().canonicalize().unwrap().join("proj");
+    std::fs::create_dir_all(root.join(".attune")).unwrap();
+    std::fs::create_dir_all(root.join("src/auth")).unwrap();
+    std::fs::write(root.join(".attune/workflows.toml"), REGISTRY).unwrap();
+    let home = dir.path().canonicalize().unwrap().join("home");
+    let cfg = build_config(ConfigOptions {
+        project_root: Some(root.clone()),
+        attune_home: Some(home.clone()),
+        allow_run,
+        port: 0,
+        claude_dir: Some(dir.path().join("claude")),
+        ..ConfigOptions::default()
+    })
+    .unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let server = Server::new(cfg).unwrap();
+    let token = server.token.as_str().to_string();
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    let done = tokio::spawn(async move {
+        server.serve(listener, async { let _ = rx.await; }).await.unwrap();
+    });
+    Dash { base: format!("http://127.0.0.1:{port}"), port, token, root, home, _dir: dir, stop: Some(tx), done: Some(done) }
+}
+
+impl Dash {
+    fn client(&self) -> reqwest::Client {
+        reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap()
+    }
+    fn url(&self, p: &str) -> String {
+        format!("{}{}", self.base, p)
+    }
+    async fn start_run(&self, wf: &str, body: Value) -> (StatusCode, Value) {
+        let r = self.client().post(self.url(&format!("/workflows/{wf}/run"))).header("X-Attune-Client", &self.token).json(&body).send().await.unwrap();
+        let s = r.status();
+        (s, r.json().await.unwrap_or(Value::Null))
+    }
+    async fn wait_terminal(&self, id: &str) -> Value {
+        for _ in 0..200 {
+            let v: Value = self.client().get(self.url(&format!("/runs/{id}"))).send().await.unwrap().json().await.unwrap();
+            if ["completed", "failed", "cancelled"].contains(&v["status"].as_str().unwrap_or("")) {
+                return v;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("run {id} did not finish");
+    }
+    /// Stops the server (cancelling in-flight runs); the temporary
+    /// directory lives as long as the returned guard.
+    async fn stop(mut self) -> tempfile::TempDir {
+        if let Some(tx) = self.stop.take() {
+            let _ = tx.send(());
+        }
+        if let Some(d) = self.done.take() {
+            tokio::time::timeout(Duration::from_secs(20), d).await.unwrap().unwrap();
+        }
+        self._dir
+    }
+}
+
+#[tokio::test]
+async fn host_allowlist_guards_every_path() {
+    let d = start(true).await;
+    let c = d.client();
+    for path in ["/", "/api/info", "/pkg/attune-ops.js", "/runs/abc/stream", "/no/such/page", "/api/ui/shell"] {
+        for host in ["evil.example", "localhost", "127.0.0.1", "localhost.evil.com", "127.0.0.1.nip.io:1", ""] {
+            let r = c.get(d.url(path)).header("Host", host).send().await.unwrap();
+            assert_eq!(r.status(), StatusCode::BAD_REQUEST, "{path} with Host {host:?}");
+            assert_eq!(r.json::<Value>().await.unwrap(), json!({"detail": "untrusted Host header"}));
+        }
+    }
+    for host in [format!("localhost:{}", d.port), format!("127.0.0.1:{}", d.port), format!("LOCALHOST:{}", d.port)] {
+        let r = c.get(d.url("/api/info")).header("Host", &host).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::OK, "{host}");
+    }
+    // Garbage Host bytes never crash the server.
+    let r = c.get(d.url("/api/info")).header("Host", reqwest::header::HeaderValue::from_bytes(b"\xff\xfe").unwrap()).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(c.get(d.url("/api/info")).send().await.unwrap().status(), StatusCode::OK);
+    d.stop().await;
+}
+
+#[tokio::test]
+async fn mutations_need_the_token() {
+    let d = start(true).await;
+    let c = d.client();
+    let url = d.url("/workflows/quick/run");
+    let invalid = json!({"detail": {"code": "invalid_client", "message": "Missing or invalid X-Attune-Client header."}});
+    let wrong_same_len = "x".repeat(d.token.len());
+    let prefix = d.token[..10].to_string();
+    let cases: Vec<Option<&str>> = vec![None, Some(""), Some(&wrong_same_len), Some(&prefix)];
+    for tok in cases {
+        let mut rb = c.post(&url).json(&json!({}));
+        if let Some(t) = tok {
+            rb = rb.header("X-Attune-Client", t);
+        }
+        let r = rb.send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::FORBIDDEN, "{tok:?}");
+        assert_eq!(r.json::<Value>().await.unwrap(), invalid);
+    }
+    // Non-ASCII and NUL-ish header bytes: 403, not 500.
+    let r = c.post(&url).header("X-Attune-Client", reqwest::header::HeaderValue::from_bytes(b"\xc3\xa9\xff").unwrap()).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    // Other mutating routes are gated too, including server functions.
+    for (m, p) in [("POST", "/runs/abcdef/cancel"), ("POST", "/api/ui/start_run"), ("POST", "/api/ui/cancel_run"), ("PUT", "/api/anything"), ("DELETE", "/")] {
+        let r = c.request(m.parse().unwrap(), d.url(p)).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::FORBIDDEN, "{m} {p}");
+    }
+    let (s, v) = d.start_run("quick", json!({})).await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    d.stop().await;
+}
+
+#[tokio::test]
+async fn cross_site_mutations_are_refused() {
+    let d = start(true).await;
+    let c = d.client();
+    let url = d.url("/workflows/quick/run");
+    for (h, v) in [
+        ("Origin", "http://evil.example"),
+        ("Origin", "null"),
+        ("Origin", "http://localhost:1"),
+        ("Sec-Fetch-Site", "cross-site"),
+        ("Sec-Fetch-Site", "same-site"),
+    ] {
+        let r = c.post(&url).header("X-Attune-Client", &d.token).header(h, v).json(&json!({})).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::FORBIDDEN, "{h}: {v}");
+        assert_eq!(r.json::<Value>().await.unwrap()["detail"]["code"], "cross_site");
+    }
+    let own = format!("http://127.0.0.1:{}", d.port);
+    let r = c.post(&url).header("X-Attune-Client", &d.token).header("Origin", &own).header("Sec-Fetch-Site", "same-origin").json(&json!({})).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::CREATED);
+    // No CORS, ever.
+    let r = c.get(d.url("/api/info")).header("Origin", "http://evil.example").send().await.unwrap();
+    assert!(r.headers().get("access-control-allow-origin").is_none());
+    d.stop().await;
+}
+
+#[tokio::test]
+async fn read_only_refuses_every_mutation() {
+    let d = start(false).await;
+    let (s, v) = d.start_run("quick", json!({})).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    assert_eq!(v, json!({"detail": "workflow execution is disabled; restart attune-ops with --allow-run"}));
+    let r = d.client().post(d.url("/api/ui/start_run")).header("X-Attune-Client", &d.token).json(&json!({"workflow": "quick"})).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    // The token is still checked first.
+    let r = d.client().post(d.url("/workflows/quick/run")).send().await.unwrap();
+    assert_eq!(r.json::<Value>().await.unwrap()["detail"]["code"], "invalid_client");
+    // Reads work, and nothing was written.
+    assert_eq!(d.client().get(d.url("/api/runs")).send().await.unwrap().status(), StatusCode::OK);
+    assert!(!d.home.join("ops/runs").exists());
+    d.stop().await;
+}
+
+#[tokio::test]
+async fn hardening_headers_limits_and_error_shapes() {
+    let d = start(true).await;
+    let c = d.client();
+    let r = c.get(d.url("/api/info")).send().await.unwrap();
+    assert_eq!(r.headers()["x-frame-options"], "DENY");
+    assert_eq!(r.headers()["x-content-type-options"], "nosniff");
+    assert!(r.headers()["content-security-policy"].to_str().unwrap().contains("frame-ancestors 'none'"));
+    let info: Value = r.json().await.unwrap();
+    assert_eq!(info["project_root"], d.root.display().to_string());
+    assert_eq!(info["attune_home"], d.home.display().to_string());
+    // Unknown API path: JSON; unknown page: the styled HTML 404.
+    let r = c.get(d.url("/api/nope")).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    assert_eq!(r.json::<Value>().await.unwrap(), json!({"detail": "Not Found"}));
+    let r = c.get(d.url("/no/such/page")).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("No page at"), "{html}");
+    assert!(html.contains("attune-client-token"));
+    // Wrong method: JSON 405.
+    let r = c.put(d.url("/api/info")).header("X-Attune-Client", &d.token).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(r.json::<Value>().await.unwrap(), json!({"detail": "Method Not Allowed"}));
+    // Bodies are capped.
+    let big = vec![b'a'; 2 * 1024 * 1024];
+    let r = c.post(d.url("/workflows/quick/run")).header("X-Attune-Client", &d.token).body(big).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    // The token endpoint answers the token, which is also in every page.
+    let t: Value = c.get(d.url("/api/session/token")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(t["token"], d.token);
+    assert_eq!(d.token.len(), 43);
+    d.stop().await;
+}
+
+#[tokio::test]
+async fn panicking_handler_answers_500_and_the_server_keeps_serving() {
+    use attune_ops_server::{with_layers, ClientToken, HostAllowlist, Perimeter};
+    let router = axum::Router::new()
+        .route("/boom", axum::routing::get(|| async { panic!("boom"); #[allow(unreachable_code)] "" }))
+        .route("/ok", axum::routing::get(|| async { "ok" }));
+    let p = Perimeter { hosts: HostAllowlist::new("127.0.0.1", 0, &[]), token: ClientToken::generate(), allow_run: true };
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let p = Perimeter { hosts: HostAllowlist::new("127.0.0.1", port, &[]), ..p };
+    tokio::spawn(async move { axum::serve(listener, with_layers(router, p)).await.unwrap() });
+    let c = reqwest::Client::new();
+    let r = c.get(format!("http://127.0.0.1:{port}/boom")).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::INTERNAL_SERVER_ERROR);
+    assert_eq!(r.text().await.unwrap(), "Internal Server Error");
+    assert_eq!(c.get(format!("http://127.0.0.1:{port}/ok")).send().await.unwrap().text().await.unwrap(), "ok");
+}
+
+#[tokio::test]
+async fn run_start_validation_follows_the_reference() {
+    let d = start(true).await;
+    let cases = [
+        ("nope", json!({}), 404, json!("unknown workflow 'nope'")),
+        ("quick", json!([1]), 400, json!("body must be a JSON object")),
+        ("quick", json!({"path": 5}), 400, json!("path must be a string")),
+        ("quick", json!({"trigger": "cron"}), 400, json!("trigger must be 'manual', 'attune-rec', or 'attune-heal'")),
+        ("slow", json!({"path": "src"}), 400, json!("workflow 'slow' does not accept a path argument")),
+        ("quick", json!({"path": "src\u{0}x"}), 400, json!("invalid path: path contains null bytes")),
+        ("quick", json!({"path": "src/missing"}), 400, json!("invalid path: Path 'src/missing' does not exist")),
+    ];
+    for (wf, body, status, detail) in cases {
+        let (s, v) = d.start_run(wf, body.clone()).await;
+        assert_eq!(s.as_u16(), status, "{wf} {body}: {v}");
+        assert_eq!(v["detail"], detail, "{wf} {body}");
+    }
+    for escape in ["../x", "/etc", "src/../../x"] {
+        let (s, v) = d.start_run("quick", json!({"path": escape})).await;
+        assert_eq!(s, StatusCode::BAD_REQUEST);
+        let m = v["detail"].as_str().unwrap();
+        assert!(m.starts_with("invalid path: Path '") && m.ends_with("Operations are restricted to the workspace."), "{m}");
+    }
+    // A symlink pointing out of the project is an escape too.
+    std::os::unix::fs::symlink("/tmp", d.root.join("src/out")).unwrap();
+    let (s, _) = d.start_run("quick", json!({"path": "src/out"})).await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+    // Invalid UTF-8: 400, not 500.
+    let r = d.client().post(d.url("/workflows/quick/run")).header("X-Attune-Client", &d.token).header("content-type", "application/json").body(vec![0xff, 0xfe]).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    d.stop().await;
+}
+
+#[tokio::test]
+async fn a_run_streams_persists_and_chains() {
+    let d = start(true).await;
+    let (s, v) = d.start_run("quick", json!({"path": "src/auth", "trigger": "manual"})).await;
+    assert_eq!(s, StatusCode::CREATED);
+    let id = v["run_id"].as_str().unwrap().to_string();
+    assert_eq!(v["stream_url"], format!("/runs/{id}/stream"));
+    assert_eq!(v["status_url"], format!("/runs/{id}"));
+    let run = d.wait_terminal(&id).await;
+    assert_eq!(run["status"], "completed");
+    assert_eq!(run["path"], d.root.join("src/auth").display().to_string());
+    assert_eq!(run["stderr_lines"], 1);
+    // The reference stream: every line, the recommendation, done; ids 1..n.
+    let body = d.client().get(d.url(&format!("/runs/{id}/stream"))).send().await.unwrap();
+    assert_eq!(body.headers()["content-type"], "text/event-stream");
+    let events: Vec<_> = eventsource_stream::EventStream::new(body.bytes_stream()).map(|e| e.unwrap()).collect().await;
+    // stdout and stderr are separate pipes: their relative order is the
+    // arrival order; within stdout the order is the child's.
+    let ids: Vec<u64> = events.iter().map(|e| e.id.parse().unwrap()).collect();
+    assert_eq!(ids, [1, 2, 3, 4, 5, 6]);
+    assert!(serde_json::from_str::<String>(&events[0].data).unwrap().starts_with("$ sh -c"));
+    let stdout: Vec<String> = events.iter().filter(|e| e.event == "line").map(|e| serde_json::from_str::<String>(&e.data).unwrap()).filter(|l| l != "two" && !l.starts_with('$')).collect();
+    assert_eq!(stdout, ["one", "three"]);
+    let rec_ev = events.iter().find(|e| e.event == "recommendation").unwrap();
+    let rec: Value = serde_json::from_str(&rec_ev.data).unwrap();
+    assert_eq!(rec, json!({"kind": "next-workflow", "label": "then slow", "name": "slow"}));
+    assert_eq!(events.iter().filter(|e| e.event == "line").count(), 4);
+    assert_eq!(events[5].event, "done");
+    let done: Value = serde_json::from_str(&events[5].data).unwrap();
+    assert_eq!(done, json!({"exit_code": 0, "status": "completed", "sdk_error_kind": null, "sdk_stderr": null, "has_report": false}));
+    // History APIs in the reference's shapes.
+    let list: Value = d.client().get(d.url("/api/runs/quick")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(list["workflow"], "quick");
+    assert_eq!(list["runs"][0]["id"], id);
+    assert!(list["runs"][0].get("lines").is_none());
+    let one: Value = d.client().get(d.url(&format!("/api/runs/quick/{id}"))).send().await.unwrap().json().await.unwrap();
+    assert_eq!(one["lines"].as_array().unwrap().len(), 4);
+    for (p, code) in [("/api/runs/Bad_Name", 400), ("/api/runs/quick/NOTHEX", 400), ("/api/runs/quick/abcdef", 404)] {
+        assert_eq!(d.client().get(d.url(p)).send().await.unwrap().status().as_u16(), code, "{p}");
+    }
+    // The record on disk is the reference's format.
+    let rec: Value = serde_json::from_str(&std::fs::read_to_string(d.home.join(format!("ops/runs/quick/{id}.json"))).unwrap()).unwrap();
+    assert_eq!(rec["status"], "completed");
+    assert_eq!(rec["lines"].as_array().unwrap().len(), 4);
+    // Chaining: a run started from a recommendation records its source.
+    let (s, v) = d.start_run("quick", json!({"trigger": "attune-rec", "source_run_id": id})).await;
+    assert_eq!(s, StatusCode::CREATED);
+    let chained = d.wait_terminal(v["run_id"].as_str().unwrap()).await;
+    assert_eq!(chained["source_workflow"], "quick");
+    assert_eq!(chained["trigger"], "attune-rec");
+    d.stop().await;
+}
+
+#[tokio::test]
+async fn sse_resumes_without_gap_or_duplicate() {
+    let d = start(true).await;
+    let (_, v) = d.start_run("counted", json!({})).await;
+    let id = v["run_id"].as_str().unwrap().to_string();
+    d.wait_terminal(&id).await;
+    let all = collect(&d, &format!("/runs/{id}/stream"), None).await;
+    assert_eq!(all.len(), 2002); // "$ …" + 2000 lines + done
+    for cut in [1usize, 7, 999, 2000] {
+        let last = &all[cut - 1].id;
+        let via_header = collect(&d, &format!("/runs/{id}/stream"), Some(last)).await;
+        let via_query = collect(&d, &format!("/runs/{id}/stream?after={last}"), None).await;
+        assert_eq!(via_header, all[cut..].to_vec(), "cut {cut}");
+        assert_eq!(via_query, all[cut..].to_vec(), "cut {cut}");
+    }
+    // The rich format batches lines and carries streams.
+    let rich = collect(&d, &format!("/runs/{id}/stream?format=rich"), None).await;
+    let lines: usize = rich.iter().filter(|e| e.event == "lines").map(|e| serde_json::from_str::<Vec<Value>>(&e.data).unwrap().len()).sum();
+    assert_eq!(lines, 2001);
+    assert!(rich.len() < 20);
+    d.stop().await;
+}
+
+async fn collect(d: &Dash, path: &str, last_id: Option<&str>) -> Vec<eventsource_stream::Event> {
+    let mut rb = d.client().get(d.url(path));
+    if let Some(l) = last_id {
+        rb = rb.header("Last-Event-ID", l);
+    }
+    let body = rb.send().await.unwrap();
+    eventsource_stream::EventStream::new(body.bytes_stream()).map(|e| e.unwrap()).collect().await
+}
+
+#[tokio::test]
+async fn live_viewers_get_every_line_while_the_run_is_in_flight() {
+    let d = start(true).await;
+    let (_, v) = d.start_run("counted", json!({})).await;
+    let id = v["run_id"].as_str().unwrap().to_string();
+    // Several viewers join at once, before and during the run.
+    let mut viewers = Vec::new();
+    for _ in 0..5 {
+        let url = d.url(&format!("/runs/{id}/stream"));
+        viewers.push(tokio::spawn(async move {
+            let body = reqwest::get(url).await.unwrap();
+            eventsource_stream::EventStream::new(body.bytes_stream()).map(|e| e.unwrap()).collect::<Vec<_>>().await
+        }));
+    }
+    for v in viewers {
+        let evs = v.await.unwrap();
+        assert_eq!(evs.len(), 2002);
+        assert_eq!(evs.last().unwrap().event, "done");
+    }
+    d.stop().await;
+}
+
+#[tokio::test]
+async fn queue_cancel_and_shutdown() {
+    let d = start(true).await;
+    let (_, a) = d.start_run("slow", json!({})).await;
+    let (s, b) = d.start_run("slow", json!({})).await;
+    assert_eq!(s, StatusCode::CREATED);
+    assert_eq!(b["status"], "pending");
+    assert_eq!(b["queue_position"], 1);
+    let a_id = a["run_id"].as_str().unwrap().to_string();
+    let b_id = b["run_id"].as_str().unwrap().to_string();
+    // Cancel the queued one, then the running one, over HTTP.
+    let c = d.client();
+    let r = c.post(d.url(&format!("/runs/{b_id}/cancel"))).header("X-Attune-Client", &d.token).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(r.json::<Value>().await.unwrap()["status"], "cancelled");
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let r = c.post(d.url(&format!("/runs/{a_id}/cancel"))).header("X-Attune-Client", &d.token).send().await.unwrap();
+    assert_eq!(r.json::<Value>().await.unwrap()["status"], "cancelled");
+    let r = c.post(d.url(&format!("/runs/{a_id}/cancel"))).header("X-Attune-Client", &d.token).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::CONFLICT);
+    // A run in flight at shutdown is recorded as cancelled.
+    let (_, x) = d.start_run("slow", json!({})).await;
+    let x_id = x["run_id"].as_str().unwrap().to_string();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let home = d.home.clone();
+    let _keep = d.stop().await;
+    let rec: Value = serde_json::from_str(&std::fs::read_to_string(home.join(format!("ops/runs/slow/{x_id}.json"))).unwrap()).unwrap();
+    assert_eq!(rec["status"], "cancelled");
+}
+
+#[tokio::test]
+async fn plain_html_forms_start_runs_without_javascript() {
+    let d = start(true).await;
+    let c = d.client();
+    let form = format!("attune_client={}&scope=__custom__&custom_path=src%2Fauth", d.token);
+    let r = c.post(d.url("/workflows/quick/run")).header("content-type", "application/x-www-form-urlencoded").body(form).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let loc = r.headers()["location"].to_str().unwrap().to_string();
+    assert!(loc.starts_with("/runs/") && loc.ends_with("/view"), "{loc}");
+    // Without the token field: refused.
+    let r = c.post(d.url("/workflows/quick/run")).header("content-type", "application/x-www-form-urlencoded").body("scope=").send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    // A bad scope sends the browser back with the message.
+    let form = format!("attune_client={}&scope=__custom__&custom_path=..%2F..", d.token);
+    let r = c.post(d.url("/workflows/quick/run")).header("content-type", "application/x-www-form-urlencoded").body(form).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert!(r.headers()["location"].to_str().unwrap().starts_with("/workflows?error=invalid%20path"));
+    d.stop().await;
+}
+
+#[tokio::test]
+async fn server_functions_are_http_apis() {
+    let d = start(true).await;
+    let c = d.client();
+    let shell: Value = c.get(d.url("/api/ui/shell")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(shell["project_name"], "proj");
+    assert_eq!(shell["allow_run"], true);
+    let wf: Value = c.get(d.url("/api/ui/workflows")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(wf["workflows"].as_array().unwrap().len(), 3);
+    let r = c.post(d.url("/api/ui/start_run")).header("X-Attune-Client", &d.token).json(&json!({"workflow": "nope"})).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    assert_eq!(r.json::<Value>().await.unwrap(), json!({"status": 404, "detail": "unknown workflow 'nope'"}));
+    let r = c.post(d.url("/api/ui/start_run")).header("X-Attune-Client", &d.token).json(&json!({"workflow": "quick", "path": "src/auth"})).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let v: Value = r.json().await.unwrap();
+    let id = v["run_id"].as_str().unwrap();
+    let page: Value = c.get(d.url(&format!("/api/ui/run?id={id}"))).send().await.unwrap().json().await.unwrap();
+    assert_eq!(page["run"]["id"], id);
+    let r = c.get(d.url("/api/ui/run?id=../../etc")).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    d.stop().await;
+}
