@@ -241,13 +241,11 @@ impl Perform for Painter {
         match byte {
             b'\t' => self.push_char('\t'),
             b'\r' => self.pending_cr = true,
-            0x08 => {
-                if self.cur.pop().is_none() {
-                    if let Some(last) = self.spans.last_mut() {
-                        last.text.pop();
-                        if last.text.is_empty() {
-                            self.spans.pop();
-                        }
+            0x08 if self.cur.pop().is_none() => {
+                if let Some(last) = self.spans.last_mut() {
+                    last.text.pop();
+                    if last.text.is_empty() {
+                        self.spans.pop();
                     }
                 }
             }

@@ -284,10 +284,10 @@ mod tests {
         let iso = |secs: i64| pyfmt::iso_utc(now - chrono::Duration::seconds(secs));
         let entries = vec![
             e("a", &iso(10), "running"),
-            e("a", &iso(5), "completed"),  // a finished: hidden
-            e("b", &iso(100), "running"),  // stale
+            e("a", &iso(5), "completed"), // a finished: hidden
+            e("b", &iso(100), "running"), // stale
             e("c", &iso(30), "running"),
-            e("c", &iso(20), "running"),   // newer heartbeat of c wins
+            e("c", &iso(20), "running"),              // newer heartbeat of c wins
             e("d", "2026-01-01T00:00:00", "running"), // naive: skipped alone
             e("f", "garbage", "running"),
             e("g", &iso(1), "weird-status"),

@@ -200,11 +200,7 @@ pub fn attune_home() -> PathBuf {
     match std::env::var_os("ATTUNE_HOME").filter(|v| !v.is_empty()) {
         Some(v) => {
             let p = expand_tilde(Path::new(&v));
-            let p = if p.is_absolute() {
-                p
-            } else {
-                std::env::current_dir().map(|c| c.join(&p)).unwrap_or(p)
-            };
+            let p = if p.is_absolute() { p } else { std::env::current_dir().map(|c| c.join(&p)).unwrap_or(p) };
             p.canonicalize().unwrap_or(p)
         }
         None => user_home().join(".attune"),

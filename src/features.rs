@@ -45,7 +45,13 @@ fn py_str(y: &Yaml) -> Option<String> {
         Yaml::String(s) => s.clone(),
         Yaml::Integer(i) => i.to_string(),
         Yaml::Real(r) => r.clone(),
-        Yaml::Boolean(b) => if *b { "True".into() } else { "False".into() },
+        Yaml::Boolean(b) => {
+            if *b {
+                "True".into()
+            } else {
+                "False".into()
+            }
+        }
         Yaml::Null => "None".into(),
         _ => return None,
     })
@@ -108,11 +114,14 @@ pub fn load_features(root: &Path) -> Features {
     }
 }
 
+/// A file's modification time and size: when either changes, re-read.
+type FileKey = (Option<SystemTime>, u64);
+
 /// Caches the parse, keyed on the file's modification time and size.
 pub struct FeaturesCache {
     path: PathBuf,
     root: PathBuf,
-    inner: Mutex<Option<((Option<SystemTime>, u64), std::sync::Arc<Features>)>>,
+    inner: Mutex<Option<(FileKey, std::sync::Arc<Features>)>>,
 }
 
 impl FeaturesCache {
@@ -152,7 +161,8 @@ mod tests {
         assert_eq!(f.features[3].path.as_deref(), Some("src/z/main.py"));
         assert!(f.warning.unwrap().contains("1 feature"));
         assert_eq!(
-            Features { features: parse_features("features:\n  code-review:\n    files: [src/**]\n").features, warning: None }.default_scope("code-review"),
+            Features { features: parse_features("features:\n  code-review:\n    files: [src/**]\n").features, warning: None }
+                .default_scope("code-review"),
             "src"
         );
     }

@@ -17,10 +17,8 @@ pub fn write_atomic(path: &Path, bytes: &[u8], create_dirs: bool) -> io::Result<
     if create_dirs {
         fs::create_dir_all(dir)?;
     }
-    let name = path
-        .file_name()
-        .and_then(|n| n.to_str())
-        .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "path has no file name"))?;
+    let name =
+        path.file_name().and_then(|n| n.to_str()).ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "path has no file name"))?;
     let mut rnd = [0u8; 6];
     crate::ids::fill_random(&mut rnd);
     let suffix: String = rnd.iter().map(|b| format!("{b:02x}")).collect();

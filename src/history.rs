@@ -173,7 +173,13 @@ fn py_str(v: Option<&Value>) -> String {
     match v {
         None => String::new(),
         Some(Value::String(s)) => s.clone(),
-        Some(Value::Bool(b)) => if *b { "True".into() } else { "False".into() },
+        Some(Value::Bool(b)) => {
+            if *b {
+                "True".into()
+            } else {
+                "False".into()
+            }
+        }
         Some(Value::Null) => "None".into(),
         Some(other) => other.to_string(),
     }
@@ -219,12 +225,13 @@ pub fn parse_record(raw: Map<String, Value>, path: PathBuf, mtime: Option<System
     };
     info.started_at = date_only(g("started_at"));
     info.completed_at = date_only(g("completed_at"));
-    info.duration_seconds = match (info.started_at.as_deref().and_then(pyfmt::parse_iso), info.completed_at.as_deref().and_then(pyfmt::parse_iso)) {
-        (Some(a), Some(b)) if a.is_aware() == b.is_aware() => {
-            Some((b.to_utc() - a.to_utc()).num_microseconds().unwrap_or(0) as f64 / 1e6)
-        }
-        _ => None,
-    };
+    info.duration_seconds =
+        match (info.started_at.as_deref().and_then(pyfmt::parse_iso), info.completed_at.as_deref().and_then(pyfmt::parse_iso)) {
+            (Some(a), Some(b)) if a.is_aware() == b.is_aware() => {
+                Some((b.to_utc() - a.to_utc()).num_microseconds().unwrap_or(0) as f64 / 1e6)
+            }
+            _ => None,
+        };
     info.line_count = g("line_count").and_then(Value::as_u64).unwrap_or(lines.len() as u64);
     info.path = str_only(g("path"));
     info.trigger = str_only(g("trigger"));
@@ -295,19 +302,14 @@ fn record_files(dir: &Path) -> Vec<(PathBuf, SystemTime)> {
                 .collect()
         })
         .unwrap_or_default();
-    v.sort_by(|a, b| b.1.cmp(&a.1));
+    v.sort_by_key(|e| std::cmp::Reverse(e.1));
     v
 }
 
 /// The reference's `GET /api/runs/{workflow}` disk part: the newest 40
 /// files considered, at most `limit` records, verbatim minus `lines`.
 pub fn list_workflow_records(runs_dir: &Path, workflow: &str, limit: usize) -> Vec<LoadedRecord> {
-    record_files(&runs_dir.join(workflow))
-        .into_iter()
-        .take(40)
-        .filter_map(|(p, _)| read_record(&p))
-        .take(limit)
-        .collect()
+    record_files(&runs_dir.join(workflow)).into_iter().take(40).filter_map(|(p, _)| read_record(&p)).take(limit).collect()
 }
 
 /// Finds a record by id in any workflow directory (`get_or_load`).
@@ -371,7 +373,8 @@ pub fn recover_interrupted(runs_dir: &Path) -> Vec<String> {
                 continue;
             }
             let lp = p.with_extension("log");
-            let end = std::fs::metadata(&lp).or_else(|_| std::fs::metadata(&p)).and_then(|m| m.modified()).unwrap_or_else(|_| SystemTime::now());
+            let end =
+                std::fs::metadata(&lp).or_else(|_| std::fs::metadata(&p)).and_then(|m| m.modified()).unwrap_or_else(|_| SystemTime::now());
             let end_iso = pyfmt::iso_utc(end.into());
             // Say so in the log itself, so the run page explains it.
             let note = "[attune-ops] the dashboard stopped while this run was in flight; it was marked failed (interrupted)";
@@ -384,7 +387,9 @@ pub fn recover_interrupted(runs_dir: &Path) -> Vec<String> {
             };
             let mut info = rec.info.clone();
             info.completed_at = Some(end_iso);
-            if let (Some(a), Some(b)) = (info.started_at.as_deref().and_then(pyfmt::parse_iso), info.completed_at.as_deref().and_then(pyfmt::parse_iso)) {
+            if let (Some(a), Some(b)) =
+                (info.started_at.as_deref().and_then(pyfmt::parse_iso), info.completed_at.as_deref().and_then(pyfmt::parse_iso))
+            {
                 info.duration_seconds = Some((b.to_utc() - a.to_utc()).num_microseconds().unwrap_or(0) as f64 / 1e6);
             }
             info.line_count = log.len();
@@ -403,12 +408,15 @@ fn append_note(log_path: &Path, note: &str) -> std::io::Result<()> {
     fsutil::append_line(log_path, format!("{now}\tm\t{note}\n").as_bytes())
 }
 
+/// A record's (modification time, size) and its parsed summary.
+type CachedSummary = ((SystemTime, u64), Arc<RunInfo>);
+
 /// A cache of parsed record summaries for the Runs page, keyed by file and
 /// revalidated by modification time and size (one `stat` per file per
 /// query; records are parsed once).
 pub struct HistoryIndex {
     runs_dir: PathBuf,
-    cache: Mutex<HashMap<PathBuf, ((SystemTime, u64), Arc<RunInfo>)>>,
+    cache: Mutex<HashMap<PathBuf, CachedSummary>>,
 }
 
 /// A scan of the history.

@@ -18,8 +18,8 @@ use crate::registry::RegistryCache;
 use crate::runner::{LogStore, Run, Runner, RunnerConfig, StartRequest};
 use crate::scope::{resolve_scope, ScopeError};
 use crate::wire::{
-    HomeData, Info, LogPage, Recommendation, RunInfo, RunPageData, RunStatus, RunsData, RunsQuery, ShellInfo,
-    StartRunRequest, WorkflowRunStats, WorkflowsData, TRIGGERS,
+    HomeData, Info, LogPage, Recommendation, RunInfo, RunPageData, RunStatus, RunsData, RunsQuery, ShellInfo, StartRunRequest,
+    WorkflowRunStats, WorkflowsData, TRIGGERS,
 };
 
 /// Why a run could not be started. `Display` is the message clients see.
@@ -142,6 +142,8 @@ impl RunHandle {
     }
 }
 
+type StoredEntry = (String, Option<std::time::SystemTime>, Arc<StoredRun>);
+
 /// The engine.
 pub struct Ops {
     pub config: Config,
@@ -150,7 +152,8 @@ pub struct Ops {
     pub runner: Runner,
     pub history: HistoryIndex,
     project_name: String,
-    stored: Mutex<Vec<(String, Option<std::time::SystemTime>, Arc<StoredRun>)>>,
+    /// Recently opened stored runs: (id, record mtime, run).
+    stored: Mutex<Vec<StoredEntry>>,
 }
 
 impl Ops {
@@ -374,7 +377,7 @@ impl Ops {
             let start = v.get("started_at").and_then(|x| x.as_str()).unwrap_or("").to_string();
             (done.is_empty(), if done.is_empty() { start } else { done })
         };
-        out.sort_by(|a, b| key(b).cmp(&key(a)));
+        out.sort_by_key(|v| std::cmp::Reverse(key(v)));
         out.truncate(20);
         out
     }
@@ -433,7 +436,8 @@ impl Ops {
         let total = h.log().len();
         let from = total.saturating_sub(tail as u64) + 1;
         let lines = h.log().read(from, tail).unwrap_or_default();
-        let mut recent: Vec<RunInfo> = self.runs_data(&RunsQuery { workflow: Some(info.workflow.clone()), limit: Some(8), ..Default::default() }).runs;
+        let mut recent: Vec<RunInfo> =
+            self.runs_data(&RunsQuery { workflow: Some(info.workflow.clone()), limit: Some(8), ..Default::default() }).runs;
         recent.retain(|r| r.id != info.id);
         recent.truncate(6);
         Some(RunPageData {
@@ -470,7 +474,7 @@ pub fn sort_runs(runs: &mut [RunInfo]) {
         let t = crate::pyfmt::parse_iso(&when).map(|d| d.to_utc().timestamp_micros()).unwrap_or(0);
         (!r.status.is_terminal(), t)
     };
-    runs.sort_by(|a, b| key(b).cmp(&key(a)));
+    runs.sort_by_key(|r| std::cmp::Reverse(key(r)));
 }
 
 fn matches_query(r: &RunInfo, q: &RunsQuery) -> bool {
@@ -517,7 +521,15 @@ pub fn run_stats(runs: &[RunInfo]) -> Vec<WorkflowRunStats> {
         let e = by.entry(r.workflow.as_str()).or_insert_with(|| {
             (
                 Vec::new(),
-                WorkflowRunStats { workflow: r.workflow.clone(), runs: 0, completed: 0, failed: 0, cancelled: 0, median_seconds: None, p90_seconds: None },
+                WorkflowRunStats {
+                    workflow: r.workflow.clone(),
+                    runs: 0,
+                    completed: 0,
+                    failed: 0,
+                    cancelled: 0,
+                    median_seconds: None,
+                    p90_seconds: None,
+                },
             )
         });
         e.1.runs += 1;

@@ -193,7 +193,8 @@ pub fn parse_registry(text: &str, root: &Path, file: &Path) -> Registry {
         let (line, col) = line_col(text, entry.span().start);
         let at = |m: String| err(Some(line), Some(col), m);
         let value = entry.into_inner();
-        let label = value.get("name").and_then(|n| n.as_str()).map(|n| format!("workflow '{n}'")).unwrap_or_else(|| format!("workflow #{}", i + 1));
+        let label =
+            value.get("name").and_then(|n| n.as_str()).map(|n| format!("workflow '{n}'")).unwrap_or_else(|| format!("workflow #{}", i + 1));
         let w: RawWorkflow = match value.try_into() {
             Ok(w) => w,
             Err(e) => {
@@ -212,7 +213,10 @@ pub fn parse_registry(text: &str, root: &Path, file: &Path) -> Registry {
 
 fn validate(w: RawWorkflow, root: &Path) -> Result<Workflow, String> {
     if !is_kebab_id(&w.name) {
-        return Err("`name` must be a kebab-case id (lowercase letters, digits and single dashes, starting with a letter, at most 64 characters)".into());
+        return Err(
+            "`name` must be a kebab-case id (lowercase letters, digits and single dashes, starting with a letter, at most 64 characters)"
+                .into(),
+        );
     }
     if w.command.is_empty() || w.command[0].trim().is_empty() {
         return Err("`command` must be a non-empty array whose first element is the program".into());
@@ -248,9 +252,9 @@ fn validate(w: RawWorkflow, root: &Path) -> Result<Workflow, String> {
 pub fn find_on_path(name: &str) -> Option<PathBuf> {
     use std::os::unix::fs::PermissionsExt;
     let path = std::env::var_os("PATH")?;
-    std::env::split_paths(&path).map(|d| d.join(name)).find(|p| {
-        std::fs::metadata(p).map(|m| m.is_file() && m.permissions().mode() & 0o111 != 0).unwrap_or(false)
-    })
+    std::env::split_paths(&path)
+        .map(|d| d.join(name))
+        .find(|p| std::fs::metadata(p).map(|m| m.is_file() && m.permissions().mode() & 0o111 != 0).unwrap_or(false))
 }
 
 /// Stage maps of the reference's built-in workflows, for CLI discovery
@@ -317,12 +321,13 @@ pub fn parse_cli_listing(out: &str, program: &Path) -> Vec<Workflow> {
 }
 
 fn discover_from_cli(program: &Path) -> Registry {
-    let out = crate::config::run_with_timeout(
-        std::process::Command::new(program).args(["workflow", "list"]),
-        Duration::from_secs(20),
-    );
+    let out = crate::config::run_with_timeout(std::process::Command::new(program).args(["workflow", "list"]), Duration::from_secs(20));
     match out {
-        Some(text) => Registry { workflows: parse_cli_listing(&text, program), source: RegistrySource::AttuneCli(program.to_path_buf()), errors: Vec::new() },
+        Some(text) => Registry {
+            workflows: parse_cli_listing(&text, program),
+            source: RegistrySource::AttuneCli(program.to_path_buf()),
+            errors: Vec::new(),
+        },
         None => Registry {
             workflows: Vec::new(),
             source: RegistrySource::AttuneCli(program.to_path_buf()),

@@ -63,11 +63,15 @@ pub fn resolve_scope(root: &Path, input: &str, must_exist: bool) -> Result<PathB
 fn realpath(p: &Path) -> Result<PathBuf, String> {
     let mut hops = 0;
     let mut out = PathBuf::from("/");
-    let mut pending: Vec<std::ffi::OsString> = p.components().rev().filter_map(|c| match c {
-        Component::Normal(s) => Some(s.to_os_string()),
-        Component::ParentDir => Some("..".into()),
-        _ => None,
-    }).collect();
+    let mut pending: Vec<std::ffi::OsString> = p
+        .components()
+        .rev()
+        .filter_map(|c| match c {
+            Component::Normal(s) => Some(s.to_os_string()),
+            Component::ParentDir => Some("..".into()),
+            _ => None,
+        })
+        .collect();
     while let Some(c) = pending.pop() {
         if c == ".." {
             out.pop();

@@ -61,13 +61,7 @@ pub enum RunStatus {
 }
 
 impl RunStatus {
-    pub const ALL: [RunStatus; 5] = [
-        RunStatus::Pending,
-        RunStatus::Running,
-        RunStatus::Completed,
-        RunStatus::Failed,
-        RunStatus::Cancelled,
-    ];
+    pub const ALL: [RunStatus; 5] = [RunStatus::Pending, RunStatus::Running, RunStatus::Completed, RunStatus::Failed, RunStatus::Cancelled];
 
     pub fn is_terminal(self) -> bool {
         matches!(self, RunStatus::Completed | RunStatus::Failed | RunStatus::Cancelled)
@@ -458,9 +452,7 @@ pub fn shell_quote(arg: &str) -> String {
     if arg.is_empty() {
         return "''".into();
     }
-    let safe = arg
-        .bytes()
-        .all(|b| b.is_ascii_alphanumeric() || b"_@%+=:,./-".contains(&b));
+    let safe = arg.bytes().all(|b| b.is_ascii_alphanumeric() || b"_@%+=:,./-".contains(&b));
     if safe {
         arg.to_string()
     } else {
@@ -601,9 +593,20 @@ mod tests {
         assert_eq!(
             keys,
             [
-                "id", "workflow", "status", "exit_code", "started_at", "completed_at",
-                "duration_seconds", "line_count", "path", "trigger", "command", "sdk_stderr",
-                "sdk_error_kind", "report"
+                "id",
+                "workflow",
+                "status",
+                "exit_code",
+                "started_at",
+                "completed_at",
+                "duration_seconds",
+                "line_count",
+                "path",
+                "trigger",
+                "command",
+                "sdk_stderr",
+                "sdk_error_kind",
+                "report"
             ]
         );
     }

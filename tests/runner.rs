@@ -65,10 +65,8 @@ fn pid_exists(pid: i32) -> bool {
 #[tokio::test]
 async fn captures_both_streams_side_channels_and_exit_code() {
     let f = fixture(1);
-    let script = format!(
-        r#"echo "hello"; echo "oops" >&2; printf 'ATTUNE_REC {{"kind":"next-workflow","name":"test-audit","label":"Audit tests","args":{{"path":"src"}}}}\n'; echo 'ATTUNE_REC {{broken'; echo 'ATTUNE_RUN_META sdk_error_kind=rate_limit'; printf 'bad \377 utf8\n'; printf 'no newline at end'; exit 3"#
-    );
-    let run = f.runner.start(req("code-review", &script)).unwrap();
+    let script = r#"echo "hello"; echo "oops" >&2; printf 'ATTUNE_REC {"kind":"next-workflow","name":"test-audit","label":"Audit tests","args":{"path":"src"}}\n'; echo 'ATTUNE_REC {broken'; echo 'ATTUNE_RUN_META sdk_error_kind=rate_limit'; printf 'bad \377 utf8\n'; printf 'no newline at end'; exit 3"#;
+    let run = f.runner.start(req("code-review", script)).unwrap();
     wait_done(&run).await;
     let info = run.info();
     assert_eq!(info.status, RunStatus::Failed);
@@ -164,7 +162,9 @@ async fn cancel_kills_the_whole_tree_and_reaps_it() {
     );
     let run = f.runner.start(req("code-review", &script)).unwrap();
     for _ in 0..100 {
-        if texts(&run).iter().any(|(_, x)| x == "started") && std::fs::read_to_string(&pids).map(|s| s.lines().count() >= 3).unwrap_or(false) {
+        if texts(&run).iter().any(|(_, x)| x == "started")
+            && std::fs::read_to_string(&pids).map(|s| s.lines().count() >= 3).unwrap_or(false)
+        {
             break;
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
@@ -186,7 +186,8 @@ async fn cancel_kills_the_whole_tree_and_reaps_it() {
         assert!(!pid_alive(*p), "pid {p} still running");
         assert!(!pid_exists(*p), "pid {p} left as a zombie");
     }
-    let rec: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(f.runs.join("code-review").join(format!("{}.json", run.id))).unwrap()).unwrap();
+    let rec: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(f.runs.join("code-review").join(format!("{}.json", run.id))).unwrap()).unwrap();
     assert_eq!(rec["status"], "cancelled");
 }
 
@@ -256,7 +257,10 @@ async fn missing_program_fails_the_run_with_a_message() {
 async fn child_environment_and_working_directory() {
     let f = fixture(1);
     std::env::set_var("ANTHROPIC_ADMIN_API_KEY", "sk-ant-admin-secret");
-    let run = f.runner.start(req("code-review", "pwd; echo meta=$ATTUNE_RUN_META_EMIT trig=$ATTUNE_RUN_TRIGGER admin=${ANTHROPIC_ADMIN_API_KEY:-unset}")).unwrap();
+    let run = f
+        .runner
+        .start(req("code-review", "pwd; echo meta=$ATTUNE_RUN_META_EMIT trig=$ATTUNE_RUN_TRIGGER admin=${ANTHROPIC_ADMIN_API_KEY:-unset}"))
+        .unwrap();
     wait_done(&run).await;
     let t = texts(&run);
     assert_eq!(t[1].1, f.root.display().to_string());
@@ -273,7 +277,8 @@ async fn shutdown_cancels_and_records_everything() {
     assert_eq!(a.info().status, RunStatus::Cancelled);
     assert_eq!(b.info().status, RunStatus::Cancelled);
     for r in [&a, &b] {
-        let rec: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(f.runs.join("code-review").join(format!("{}.json", r.id))).unwrap()).unwrap();
+        let rec: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(f.runs.join("code-review").join(format!("{}.json", r.id))).unwrap()).unwrap();
         assert_eq!(rec["status"], "cancelled");
     }
     assert!(f.runner.start(req("code-review", "true")).is_err());

@@ -14,9 +14,7 @@ use serde::{Deserialize, Serialize};
 use server_fn::codec::{GetUrl, Json, JsonEncoding};
 use server_fn::error::{FromServerFnError, ServerFnErrorErr};
 
-use attune_ops::wire::{
-    BulletinEntry, HomeData, RunInfo, RunPageData, RunsData, RunsQuery, ShellInfo, StartRunResponse, WorkflowsData,
-};
+use attune_ops::wire::{BulletinEntry, HomeData, RunInfo, RunPageData, RunsData, RunsQuery, ShellInfo, StartRunResponse, WorkflowsData};
 
 use crate::client::TokenClient;
 

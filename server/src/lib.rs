@@ -88,11 +88,8 @@ pub fn leptos_options(site_root: Option<PathBuf>) -> LeptosOptions {
 /// (it enters the Host allowlist).
 pub fn app_router(ops: Arc<Ops>, leptos: LeptosOptions, token: ClientToken, port: u16) -> Router {
     let cfg = &ops.config;
-    let perimeter = Perimeter {
-        hosts: HostAllowlist::new(&cfg.host, port, &cfg.trusted_hosts),
-        token: token.clone(),
-        allow_run: cfg.allow_run,
-    };
+    let perimeter =
+        Perimeter { hosts: HostAllowlist::new(&cfg.host, port, &cfg.trusted_hosts), token: token.clone(), allow_run: cfg.allow_run };
     let state = AppState { leptos: leptos.clone(), ops: ops.clone(), token: token.clone() };
     let routes = generate_route_list(App);
     let context = {
@@ -111,7 +108,8 @@ pub fn app_router(ops: Arc<Ops>, leptos: LeptosOptions, token: ClientToken, port
     let fallback = {
         let context = context.clone();
         let token = token.clone();
-        let handler = leptos_axum::file_and_error_handler_with_context::<AppState, _>(context, move |opts| shell(opts, token.as_str().to_string()));
+        let handler =
+            leptos_axum::file_and_error_handler_with_context::<AppState, _>(context, move |opts| shell(opts, token.as_str().to_string()));
         move |uri: axum::http::Uri, st: State<AppState>, req: Request| {
             let handler = handler.clone();
             async move {
@@ -140,7 +138,7 @@ pub fn with_layers(router: Router, perimeter: Perimeter) -> Router {
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
         .layer(SetResponseHeaderLayer::if_not_present(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")))
         .layer(SetResponseHeaderLayer::if_not_present(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
-        .layer(SetResponseHeaderLayer::if_not_present(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer")))
+        .layer(SetResponseHeaderLayer::if_not_present(header::REFERRER_POLICY, HeaderValue::from_static("same-origin")))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CONTENT_SECURITY_POLICY,
             HeaderValue::from_static(
@@ -207,7 +205,11 @@ impl Server {
     /// Serves on `listener` until `shutdown` resolves; then cancels queued
     /// and running runs and records them. The Host allowlist uses the
     /// listener's actual port (so binding port 0 works).
-    pub async fn serve(self, listener: tokio::net::TcpListener, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
+    pub async fn serve(
+        self,
+        listener: tokio::net::TcpListener,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> std::io::Result<()> {
         let port = listener.local_addr()?.port();
         let ops = self.ops.clone();
         let router = app_router(ops.clone(), self.leptos.clone(), self.token.clone(), port);

@@ -97,7 +97,8 @@ fn main() -> ExitCode {
 
 fn init_logging() {
     use tracing_subscriber::EnvFilter;
-    let filter = EnvFilter::try_from_env("ATTUNE_OPS_LOG").unwrap_or_else(|_| EnvFilter::new("info,attune_ops=info,tower_http=warn,leptos=warn"));
+    let filter =
+        EnvFilter::try_from_env("ATTUNE_OPS_LOG").unwrap_or_else(|_| EnvFilter::new("info,attune_ops=info,tower_http=warn,leptos=warn"));
     tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_target(false).init();
 }
 
@@ -105,7 +106,9 @@ fn init_logging() {
 /// command only (the reference crashed every `attune` command, its Q4).
 fn port_from_env() -> anyhow::Result<Option<u16>> {
     match std::env::var("PORT") {
-        Ok(v) if !v.trim().is_empty() => v.trim().parse::<u16>().map(Some).with_context(|| format!("PORT={v:?} is not a valid port number")),
+        Ok(v) if !v.trim().is_empty() => {
+            v.trim().parse::<u16>().map(Some).with_context(|| format!("PORT={v:?} is not a valid port number"))
+        }
         _ => Ok(None),
     }
 }
@@ -138,7 +141,9 @@ fn run(cli: Cli) -> anyhow::Result<()> {
     })?;
 
     if cli.host == "0.0.0.0" && cli.trusted_hosts.is_empty() {
-        eprintln!("WARNING: Binding to 0.0.0.0 without --trusted-host means any external hostname will be rejected by the security middleware.");
+        eprintln!(
+            "WARNING: Binding to 0.0.0.0 without --trusted-host means any external hostname will be rejected by the security middleware."
+        );
         eprintln!("  Pass --trusted-host <external-hostname> for each hostname clients use to reach this dashboard.");
     }
 
@@ -182,7 +187,10 @@ fn resolve_host(host: &str) -> anyhow::Result<IpAddr> {
     if host == "localhost" {
         return Ok(IpAddr::from([127, 0, 0, 1]));
     }
-    host.trim_start_matches('[').trim_end_matches(']').parse::<IpAddr>().with_context(|| format!("--host {host:?} is not an IP address or localhost"))
+    host.trim_start_matches('[')
+        .trim_end_matches(']')
+        .parse::<IpAddr>()
+        .with_context(|| format!("--host {host:?} is not an IP address or localhost"))
 }
 
 /// Ctrl-C or SIGTERM.

@@ -115,10 +115,7 @@ fn detail(status: StatusCode, detail: serde_json::Value) -> Response {
 
 /// The reference's token error.
 pub fn invalid_client() -> Response {
-    detail(
-        StatusCode::FORBIDDEN,
-        json!({"code": "invalid_client", "message": "Missing or invalid X-Attune-Client header."}),
-    )
+    detail(StatusCode::FORBIDDEN, json!({"code": "invalid_client", "message": "Missing or invalid X-Attune-Client header."}))
 }
 
 fn cross_site() -> Response {
@@ -155,10 +152,8 @@ pub fn is_cross_site(headers: &HeaderMap) -> bool {
     if let Some(origin) = headers.get(header::ORIGIN) {
         let host = headers.get(header::HOST).map(|h| h.as_bytes()).unwrap_or(b"");
         let origin = origin.as_bytes();
-        let authority = origin
-            .strip_prefix(b"http://")
-            .or_else(|| origin.strip_prefix(b"https://"))
-            .map(|a| a.strip_suffix(b"/").unwrap_or(a));
+        let authority =
+            origin.strip_prefix(b"http://").or_else(|| origin.strip_prefix(b"https://")).map(|a| a.strip_suffix(b"/").unwrap_or(a));
         match authority {
             Some(a) if a.eq_ignore_ascii_case(host) => {}
             _ => return true,
@@ -217,9 +212,8 @@ async fn token_from_form(req: Request, token: &ClientToken) -> Result<Request, R
         return Err(invalid_client());
     }
     let (parts, body) = req.into_parts();
-    let bytes = axum::body::to_bytes(body, FORM_LIMIT)
-        .await
-        .map_err(|_| detail(StatusCode::PAYLOAD_TOO_LARGE, json!("request body too large")))?;
+    let bytes =
+        axum::body::to_bytes(body, FORM_LIMIT).await.map_err(|_| detail(StatusCode::PAYLOAD_TOO_LARGE, json!("request body too large")))?;
     let found = form_urlencoded_field(&bytes, TOKEN_FIELD);
     if !found.is_some_and(|v| token.matches(v.as_bytes())) {
         return Err(invalid_client());
@@ -276,7 +270,17 @@ mod tests {
         for ok in ["127.0.0.1:8765", "localhost:8765", "LOCALHOST:8765", "ops.example", "ops.example:80", "ops.example:443", "box:9000"] {
             assert!(a.allows(ok.as_bytes()), "{ok}");
         }
-        for bad in ["", "localhost", "127.0.0.1", "evil.example:8765", "localhost.evil.com:8765", "127.0.0.1.nip.io:8765", "[::1]:8765", "box:9001", "localhost:8765\n"] {
+        for bad in [
+            "",
+            "localhost",
+            "127.0.0.1",
+            "evil.example:8765",
+            "localhost.evil.com:8765",
+            "127.0.0.1.nip.io:8765",
+            "[::1]:8765",
+            "box:9001",
+            "localhost:8765\n",
+        ] {
             assert!(!a.allows(bad.as_bytes()), "{bad}");
         }
         assert!(!a.allows(&[0xff, 0xfe]));

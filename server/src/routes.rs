@@ -140,7 +140,11 @@ fn see_other(location: &str) -> Response {
 async fn start(State(s): State<AppState>, Path(name): Path<String>, headers: HeaderMap, body: Bytes) -> Response {
     let form = is_form(&headers);
     let form_error = |msg: String| {
-        let back = format!("/workflows?error={}#wf-{}", attune_ops_app::client::encode_component(&msg), attune_ops_app::client::encode_component(&name));
+        let back = format!(
+            "/workflows?error={}#wf-{}",
+            attune_ops_app::client::encode_component(&msg),
+            attune_ops_app::client::encode_component(&name)
+        );
         see_other(&back)
     };
     // Unknown workflow first (404, as JSON), then the body.
@@ -219,12 +223,8 @@ async fn run_stream(State(s): State<AppState>, Path(id): Path<String>, Query(q):
         Ok(h) => h,
         Err(r) => return r,
     };
-    let after = headers
-        .get("last-event-id")
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.trim().parse::<u64>().ok())
-        .or(q.after)
-        .unwrap_or(0);
+    let after =
+        headers.get("last-event-id").and_then(|v| v.to_str().ok()).and_then(|v| v.trim().parse::<u64>().ok()).or(q.after).unwrap_or(0);
     let rich = q.format.as_deref() == Some("rich");
     let sse = Sse::new(event_stream(handle, after, rich)).keep_alive(KeepAlive::new().interval(Duration::from_secs(15)));
     let mut res = sse.into_response();
@@ -282,7 +282,11 @@ pub fn event_stream(handle: RunHandle, after: u64, rich: bool) -> impl Stream<It
                         RunHandle::Stored(s) => s.log.len(),
                     };
                     tracing::warn!(error = %e, "ops.sse: cannot read run log");
-                    out.push(Event::default().event("gap").data(json!({"from": st.cursor + 1, "to": now, "reason": "the log could not be read"}).to_string()));
+                    out.push(
+                        Event::default()
+                            .event("gap")
+                            .data(json!({"from": st.cursor + 1, "to": now, "reason": "the log could not be read"}).to_string()),
+                    );
                     st.cursor = now;
                     return Some((out, st));
                 }
@@ -304,14 +308,11 @@ pub fn event_stream(handle: RunHandle, after: u64, rich: bool) -> impl Stream<It
             if !out.is_empty() {
                 return Some((out, st));
             }
-            match st.rx.as_mut() {
-                Some(rx) => {
-                    if rx.changed().await.is_err() {
-                        // The run object is gone: treat as finished.
-                        st.rx = None;
-                    }
+            if let Some(rx) = st.rx.as_mut() {
+                if rx.changed().await.is_err() {
+                    // The run object is gone: treat as finished.
+                    st.rx = None;
                 }
-                None => {}
             }
         }
     })
@@ -464,7 +465,11 @@ async fn run_search(State(s): State<AppState>, Path(id): Path<String>, Query(q):
     let res = blocking(move || {
         let mut out = LogSearch { total: 0, lines: Vec::new(), capped: false };
         h.log().for_each(|l| {
-            let text = if l.x.contains('\u{1b}') { std::borrow::Cow::Owned(attune_ops::ansi::strip(&l.x)) } else { std::borrow::Cow::Borrowed(l.x.as_str()) };
+            let text = if l.x.contains('\u{1b}') {
+                std::borrow::Cow::Owned(attune_ops::ansi::strip(&l.x))
+            } else {
+                std::borrow::Cow::Borrowed(l.x.as_str())
+            };
             let hit = match &re {
                 Some(r) => r.is_match(&text),
                 None if case => text.contains(needle.as_str()),

@@ -66,7 +66,12 @@ async fn start(allow_run: bool) -> Dash {
     let token = server.token.as_str().to_string();
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
     let done = tokio::spawn(async move {
-        server.serve(listener, async { let _ = rx.await; }).await.unwrap();
+        server
+            .serve(listener, async {
+                let _ = rx.await;
+            })
+            .await
+            .unwrap();
     });
     Dash { base: format!("http://127.0.0.1:{port}"), port, token, root, home, _dir: dir, stop: Some(tx), done: Some(done) }
 }
@@ -79,7 +84,14 @@ impl Dash {
         format!("{}{}", self.base, p)
     }
     async fn start_run(&self, wf: &str, body: Value) -> (StatusCode, Value) {
-        let r = self.client().post(self.url(&format!("/workflows/{wf}/run"))).header("X-Attune-Client", &self.token).json(&body).send().await.unwrap();
+        let r = self
+            .client()
+            .post(self.url(&format!("/workflows/{wf}/run")))
+            .header("X-Attune-Client", &self.token)
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
         let s = r.status();
         (s, r.json().await.unwrap_or(Value::Null))
     }
@@ -147,10 +159,17 @@ async fn mutations_need_the_token() {
         assert_eq!(r.json::<Value>().await.unwrap(), invalid);
     }
     // Non-ASCII and NUL-ish header bytes: 403, not 500.
-    let r = c.post(&url).header("X-Attune-Client", reqwest::header::HeaderValue::from_bytes(b"\xc3\xa9\xff").unwrap()).send().await.unwrap();
+    let r =
+        c.post(&url).header("X-Attune-Client", reqwest::header::HeaderValue::from_bytes(b"\xc3\xa9\xff").unwrap()).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
     // Other mutating routes are gated too, including server functions.
-    for (m, p) in [("POST", "/runs/abcdef/cancel"), ("POST", "/api/ui/start_run"), ("POST", "/api/ui/cancel_run"), ("PUT", "/api/anything"), ("DELETE", "/")] {
+    for (m, p) in [
+        ("POST", "/runs/abcdef/cancel"),
+        ("POST", "/api/ui/start_run"),
+        ("POST", "/api/ui/cancel_run"),
+        ("PUT", "/api/anything"),
+        ("DELETE", "/"),
+    ] {
         let r = c.request(m.parse().unwrap(), d.url(p)).send().await.unwrap();
         assert_eq!(r.status(), StatusCode::FORBIDDEN, "{m} {p}");
     }
@@ -176,7 +195,15 @@ async fn cross_site_mutations_are_refused() {
         assert_eq!(r.json::<Value>().await.unwrap()["detail"]["code"], "cross_site");
     }
     let own = format!("http://127.0.0.1:{}", d.port);
-    let r = c.post(&url).header("X-Attune-Client", &d.token).header("Origin", &own).header("Sec-Fetch-Site", "same-origin").json(&json!({})).send().await.unwrap();
+    let r = c
+        .post(&url)
+        .header("X-Attune-Client", &d.token)
+        .header("Origin", &own)
+        .header("Sec-Fetch-Site", "same-origin")
+        .json(&json!({}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), StatusCode::CREATED);
     // No CORS, ever.
     let r = c.get(d.url("/api/info")).header("Origin", "http://evil.example").send().await.unwrap();
@@ -190,7 +217,14 @@ async fn read_only_refuses_every_mutation() {
     let (s, v) = d.start_run("quick", json!({})).await;
     assert_eq!(s, StatusCode::FORBIDDEN);
     assert_eq!(v, json!({"detail": "workflow execution is disabled; restart attune-ops with --allow-run"}));
-    let r = d.client().post(d.url("/api/ui/start_run")).header("X-Attune-Client", &d.token).json(&json!({"workflow": "quick"})).send().await.unwrap();
+    let r = d
+        .client()
+        .post(d.url("/api/ui/start_run"))
+        .header("X-Attune-Client", &d.token)
+        .json(&json!({"workflow": "quick"}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
     // The token is still checked first.
     let r = d.client().post(d.url("/workflows/quick/run")).send().await.unwrap();
@@ -240,7 +274,14 @@ async fn hardening_headers_limits_and_error_shapes() {
 async fn panicking_handler_answers_500_and_the_server_keeps_serving() {
     use attune_ops_server::{with_layers, ClientToken, HostAllowlist, Perimeter};
     let router = axum::Router::new()
-        .route("/boom", axum::routing::get(|| async { panic!("boom"); #[allow(unreachable_code)] "" }))
+        .route(
+            "/boom",
+            axum::routing::get(|| async {
+                panic!("boom");
+                #[allow(unreachable_code)]
+                ""
+            }),
+        )
         .route("/ok", axum::routing::get(|| async { "ok" }));
     let p = Perimeter { hosts: HostAllowlist::new("127.0.0.1", 0, &[]), token: ClientToken::generate(), allow_run: true };
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -282,7 +323,15 @@ async fn run_start_validation_follows_the_reference() {
     let (s, _) = d.start_run("quick", json!({"path": "src/out"})).await;
     assert_eq!(s, StatusCode::BAD_REQUEST);
     // Invalid UTF-8: 400, not 500.
-    let r = d.client().post(d.url("/workflows/quick/run")).header("X-Attune-Client", &d.token).header("content-type", "application/json").body(vec![0xff, 0xfe]).send().await.unwrap();
+    let r = d
+        .client()
+        .post(d.url("/workflows/quick/run"))
+        .header("X-Attune-Client", &d.token)
+        .header("content-type", "application/json")
+        .body(vec![0xff, 0xfe])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), StatusCode::BAD_REQUEST);
     d.stop().await;
 }
@@ -308,7 +357,12 @@ async fn a_run_streams_persists_and_chains() {
     let ids: Vec<u64> = events.iter().map(|e| e.id.parse().unwrap()).collect();
     assert_eq!(ids, [1, 2, 3, 4, 5, 6]);
     assert!(serde_json::from_str::<String>(&events[0].data).unwrap().starts_with("$ sh -c"));
-    let stdout: Vec<String> = events.iter().filter(|e| e.event == "line").map(|e| serde_json::from_str::<String>(&e.data).unwrap()).filter(|l| l != "two" && !l.starts_with('$')).collect();
+    let stdout: Vec<String> = events
+        .iter()
+        .filter(|e| e.event == "line")
+        .map(|e| serde_json::from_str::<String>(&e.data).unwrap())
+        .filter(|l| l != "two" && !l.starts_with('$'))
+        .collect();
     assert_eq!(stdout, ["one", "three"]);
     let rec_ev = events.iter().find(|e| e.event == "recommendation").unwrap();
     let rec: Value = serde_json::from_str(&rec_ev.data).unwrap();
@@ -429,16 +483,24 @@ async fn plain_html_forms_start_runs_without_javascript() {
     let d = start(true).await;
     let c = d.client();
     let form = format!("attune_client={}&scope=__custom__&custom_path=src%2Fauth", d.token);
-    let r = c.post(d.url("/workflows/quick/run")).header("content-type", "application/x-www-form-urlencoded").body(form).send().await.unwrap();
+    let r =
+        c.post(d.url("/workflows/quick/run")).header("content-type", "application/x-www-form-urlencoded").body(form).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let loc = r.headers()["location"].to_str().unwrap().to_string();
     assert!(loc.starts_with("/runs/") && loc.ends_with("/view"), "{loc}");
     // Without the token field: refused.
-    let r = c.post(d.url("/workflows/quick/run")).header("content-type", "application/x-www-form-urlencoded").body("scope=").send().await.unwrap();
+    let r = c
+        .post(d.url("/workflows/quick/run"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body("scope=")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
     // A bad scope sends the browser back with the message.
     let form = format!("attune_client={}&scope=__custom__&custom_path=..%2F..", d.token);
-    let r = c.post(d.url("/workflows/quick/run")).header("content-type", "application/x-www-form-urlencoded").body(form).send().await.unwrap();
+    let r =
+        c.post(d.url("/workflows/quick/run")).header("content-type", "application/x-www-form-urlencoded").body(form).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     assert!(r.headers()["location"].to_str().unwrap().starts_with("/workflows?error=invalid%20path"));
     d.stop().await;
@@ -456,7 +518,13 @@ async fn server_functions_are_http_apis() {
     let r = c.post(d.url("/api/ui/start_run")).header("X-Attune-Client", &d.token).json(&json!({"workflow": "nope"})).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
     assert_eq!(r.json::<Value>().await.unwrap(), json!({"status": 404, "detail": "unknown workflow 'nope'"}));
-    let r = c.post(d.url("/api/ui/start_run")).header("X-Attune-Client", &d.token).json(&json!({"workflow": "quick", "path": "src/auth"})).send().await.unwrap();
+    let r = c
+        .post(d.url("/api/ui/start_run"))
+        .header("X-Attune-Client", &d.token)
+        .json(&json!({"workflow": "quick", "path": "src/auth"}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), StatusCode::OK);
     let v: Value = r.json().await.unwrap();
     let id = v["run_id"].as_str().unwrap();

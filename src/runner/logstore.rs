@@ -96,11 +96,8 @@ impl LogStore {
     /// A log held in memory, from a record's `lines` (no stream or time
     /// information: stdout, time 0).
     pub fn from_lines(lines: &[String]) -> LogStore {
-        let v: Vec<LogLine> = lines
-            .iter()
-            .enumerate()
-            .map(|(i, x)| LogLine { n: i as u64 + 1, s: LogStream::Stdout, t: 0, x: x.clone() })
-            .collect();
+        let v: Vec<LogLine> =
+            lines.iter().enumerate().map(|(i, x)| LogLine { n: i as u64 + 1, s: LogStream::Stdout, t: 0, x: x.clone() }).collect();
         let mut inner = Inner::new(Backing::Memory(Vec::new()));
         for l in &v {
             inner.note_line(l);

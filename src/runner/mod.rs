@@ -377,11 +377,7 @@ impl Runner {
             })
         });
         run.note(format!("$ {}", shell_join(&req.argv)));
-        let (code, status) = if run.cancel_requested() {
-            (None, RunStatus::Cancelled)
-        } else {
-            self.spawn_and_wait(&run, &req).await
-        };
+        let (code, status) = if run.cancel_requested() { (None, RunStatus::Cancelled) } else { self.spawn_and_wait(&run, &req).await };
         run.finish(code, status);
         if let Some(h) = heartbeat {
             h.abort();

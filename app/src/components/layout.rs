@@ -62,7 +62,11 @@ pub fn TopBar(shell: ShellResource) -> impl IntoView {
             let href = *href;
             let active = move || {
                 let p = path();
-                if href == "/" { p == "/" } else { p == href || p.starts_with(&format!("{href}/")) }
+                if href == "/" {
+                    p == "/"
+                } else {
+                    p == href || p.starts_with(&format!("{href}/"))
+                }
             };
             view! {
                 <a href=href class="nav-link" class:is-active=active aria-current=move || active().then_some("page")>

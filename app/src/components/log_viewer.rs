@@ -123,7 +123,8 @@ impl LogModel {
         for id in a..=b {
             let first = id * CHUNK + 1;
             let last = ((id + 1) * CHUNK).min(total);
-            let complete = self.chunks.with_value(|c| c.get(&id).is_some_and(|v| (first..=last).all(|n| v[((n - 1) % CHUNK) as usize].is_some())));
+            let complete =
+                self.chunks.with_value(|c| c.get(&id).is_some_and(|v| (first..=last).all(|n| v[((n - 1) % CHUNK) as usize].is_some())));
             if complete || self.loading.with_value(|l| l.contains(&id)) {
                 continue;
             }
@@ -312,7 +313,7 @@ fn StaticLog(run_id: String, page: LogPage, full_log: bool) -> impl IntoView {
         <p class="log-note">
             {note} " "
             <a href=format!("/runs/{run_id}/log.txt") download>"Download the raw log"</a>
-            {(!full_log).then(|| " (this record kept only the first 200 KB of output)")}
+            {(!full_log).then_some(" (this record kept only the first 200 KB of output)")}
             {(!page.finished).then(|| view! { " · " <a href="">"Refresh"</a> " for new lines." })}
         </p>
         <pre class="log-static" data-log="">
@@ -496,11 +497,8 @@ pub fn LogViewer(
         applied_query.set(q.clone());
         results.set(None);
         search_error.set(None);
-        if q.is_empty() {
-            return;
-        }
         #[cfg(feature = "hydrate")]
-        {
+        if !q.is_empty() {
             let url = format!("/runs/{}/search?q={}", model.run_id(), crate::client::encode_component(&q));
             leptos::task::spawn_local(async move {
                 match crate::client::get_json::<attune_ops::wire::LogSearch>(&url).await {
@@ -516,6 +514,7 @@ pub fn LogViewer(
             });
         }
     };
+
     let step = move |d: i64| {
         if let Some(r) = results.get_untracked() {
             if r.lines.is_empty() {
@@ -616,7 +615,13 @@ mod tests {
         let names = vec!["test-audit".to_string(), "fix".to_string()];
         assert_eq!(
             segments("run test-audit to fix ERROR now", &names, "error"),
-            vec![Seg::Text("run ".into()), Seg::Pill("test-audit".into()), Seg::Text(" to fix ".into()), Seg::Mark("ERROR".into()), Seg::Text(" now".into())]
+            vec![
+                Seg::Text("run ".into()),
+                Seg::Pill("test-audit".into()),
+                Seg::Text(" to fix ".into()),
+                Seg::Mark("ERROR".into()),
+                Seg::Text(" now".into())
+            ]
         );
         assert_eq!(segments("my-test-audit-x", &names, ""), vec![Seg::Text("my-test-audit-x".into())]);
         assert_eq!(segments("aaa", &[], "a"), vec![Seg::Mark("a".into()), Seg::Mark("a".into()), Seg::Mark("a".into())]);

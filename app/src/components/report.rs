@@ -65,7 +65,8 @@ fn ReportSection(sec: Value, on_chain: Callback<String>, allow_run: bool) -> imp
             view! { <ul>{items.iter().map(|i| view! { <li>{s(Some(i))}</li> }).collect_view()}</ul> }.into_any()
         }
         "table" => {
-            let cols: Vec<String> = sec.get("columns").and_then(Value::as_array).map(|a| a.iter().map(|c| s(Some(c))).collect()).unwrap_or_default();
+            let cols: Vec<String> =
+                sec.get("columns").and_then(Value::as_array).map(|a| a.iter().map(|c| s(Some(c))).collect()).unwrap_or_default();
             let rows = sec.get("rows").and_then(Value::as_array).cloned().unwrap_or_default();
             let cols2 = cols.clone();
             view! {

@@ -459,7 +459,8 @@ mod live {
                 let closed = conn2.borrow().as_ref().map(|c| c.es.ready_state() == web_sys::EventSource::CLOSED).unwrap_or(true);
                 if closed {
                     conn2.borrow_mut().take();
-                    let (run_id, last_seq, conn3, done, alive) = (run_id.clone(), last_seq.clone(), conn2.clone(), done.clone(), alive.clone());
+                    let (run_id, last_seq, conn3, done, alive) =
+                        (run_id.clone(), last_seq.clone(), conn2.clone(), done.clone(), alive.clone());
                     set_timeout(
                         move || {
                             if *alive.borrow() && !*done.borrow() {

@@ -148,6 +148,10 @@ fn WorkflowCard(wf: WorkflowInfo, features: Vec<Feature>, allow_run: bool, root:
     let custom = RwSignal::new(String::new());
     let status = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
+    // Without JavaScript the custom-path box is always shown (the select
+    // cannot reveal it); hydrated, it appears with "Custom path…".
+    let mounted = RwSignal::new(false);
+    Effect::new(move |_| mounted.set(true));
     {
         // Restore the last choice for this workflow (browser only).
         let name = name.clone();
@@ -169,7 +173,11 @@ fn WorkflowCard(wf: WorkflowInfo, features: Vec<Feature>, allow_run: bool, root:
     }
     let scope_value = move || {
         let c = choice.get();
-        if c == CUSTOM { custom.get().trim().to_string() } else { c }
+        if c == CUSTOM {
+            custom.get().trim().to_string()
+        } else {
+            c
+        }
     };
     let remember = {
         let name = name.clone();
@@ -256,9 +264,9 @@ fn WorkflowCard(wf: WorkflowInfo, features: Vec<Feature>, allow_run: bool, root:
                                 }).collect_view()}
                             </select>
                         </label>
-                        <input class="custom-path" name="custom_path" placeholder="path inside the project, e.g. src/auth/"
+                        <input class="custom-path" name="custom_path" placeholder="custom path, e.g. src/auth/"
                             aria-label="Custom path"
-                            class:hidden=move || choice.get() != CUSTOM
+                            class:hidden=move || mounted.get() && choice.get() != CUSTOM
                             prop:value=move || custom.get()
                             on:input=move |ev| custom.set(event_target_value(&ev))
                             on:change={ let remember = remember.clone(); move |_| remember() } />

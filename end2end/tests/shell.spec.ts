@@ -1,0 +1,50 @@
+import { test, expect } from '@playwright/test';
+import { isHydrated, waitHydrated, watchConsole } from './helpers';
+
+const PAGES: [string, string][] = [
+  ['/', 'attune ops'],
+  ['/workflows', 'Workflows'],
+  ['/runs', 'Runs'],
+  ['/cost', 'Cost'],
+  ['/sessions', 'Sessions'],
+  ['/specs', 'Specs'],
+  ['/telemetry', 'Telemetry'],
+  ['/bulletin', 'Bulletin'],
+  ['/health', 'Health'],
+];
+
+for (const [path, heading] of PAGES) {
+  test(`${path} renders inside the shell`, async ({ page }, info) => {
+    const errors = watchConsole(page);
+    const res = await page.goto(path);
+    expect(res?.status()).toBe(200);
+    if (isHydrated(info)) await waitHydrated(page);
+    await expect(page.locator('h1').first()).toContainText(heading);
+    // Top bar: every page is reachable, the current one marked.
+    const nav = page.getByRole('navigation', { name: 'Main' });
+    for (const label of ['Home', 'Workflows', 'Runs', 'Cost', 'Sessions', 'Specs', 'Telemetry', 'Health']) {
+      await expect(nav.getByRole('link', { name: label, exact: true })).toBeVisible();
+    }
+    await expect(nav.locator('a.is-active')).toHaveAttribute('href', path);
+    // Project chip: the name, with the full path in the tooltip.
+    const chip = page.locator('.project-chip');
+    await expect(chip).toHaveText('demo-shop');
+    await expect(chip).toHaveAttribute('title', /examples\/demo$/);
+    await expect(page.locator('footer')).toContainText('e2e-home');
+    await expect(page.locator('meta[name="attune-client-token"]')).toHaveAttribute('content', /^[A-Za-z0-9_-]{43}$/);
+    expect(errors).toEqual([]);
+  });
+}
+
+test('unknown pages get the styled 404', async ({ page }) => {
+  const res = await page.goto('/definitely/not/here');
+  expect(res?.status()).toBe(404);
+  await expect(page.locator('h1')).toHaveText('404');
+  await expect(page.getByText('No page at')).toBeVisible();
+  await expect(page.getByRole('link', { name: 'Back to home' })).toBeVisible();
+});
+
+test('pages not built yet say so', async ({ page }) => {
+  await page.goto('/cost');
+  await expect(page.getByText('This page is not built yet.')).toBeVisible();
+});

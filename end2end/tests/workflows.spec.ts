@@ -1,0 +1,46 @@
+import { test, expect } from '@playwright/test';
+import { isHydrated, reloadUntil, waitHydrated } from './helpers';
+
+test('the registry, stage maps, tags and scope picker', async ({ page }, info) => {
+  await page.goto('/workflows');
+  if (isHydrated(info)) await waitHydrated(page);
+  await expect(page.getByText('6 registered, from .attune/workflows.toml')).toBeVisible();
+  const review = page.locator('article[data-workflow="code-review"]');
+  await expect(review.locator('.stages')).toContainText('Review Standard');
+  await expect(review.locator('.stages')).toContainText('Summary Light');
+  await expect(review.locator('.tag')).toHaveText(['review', 'quality']);
+  const options = await review.locator('select[name="scope"] option').allTextContents();
+  expect(options[0]).toBe('All code');
+  expect(options).toContain('auth — src/shop/auth');
+  expect(options[options.length - 1]).toBe('Custom path…');
+  // The default scope is the feature named like the workflow.
+  await expect(page.locator('article[data-workflow="test-audit"] select[name="scope"]')).toHaveValue('tests');
+  // A workflow without a scope says so.
+  await expect(page.locator('article[data-workflow="release-prep"]')).toContainText('scope: n/a');
+  await expect(review.locator('details.command code')).toContainText('python3 .attune/bin/code_review.py');
+});
+
+test('a plain form post starts a run and lands on its page', async ({ page }, info) => {
+  test.skip(isHydrated(info), 'the no-JavaScript path');
+  await page.goto('/workflows');
+  const card = page.locator('article[data-workflow="doc-audit"]');
+  await card.locator('select[name="scope"]').selectOption('docs');
+  await card.getByRole('button', { name: 'Run', exact: true }).click();
+  await expect(page).toHaveURL(/\/runs\/[0-9a-f]{12}\/view$/);
+  await expect(page.locator('h1')).toContainText('doc-audit');
+  await reloadUntil(page, async () => (await page.locator('.run-meta .chip-completed').count()) > 0);
+  await expect(page.locator('.run-meta')).toContainText('scope docs');
+  await expect(page.locator('pre.log-static')).toContainText('Auditing docs under docs');
+  await expect(page.locator('pre.log-static')).toContainText('broken link to deploy.md');
+});
+
+test('bad custom scopes come back as a clear error', async ({ page }, info) => {
+  await page.goto('/workflows');
+  if (isHydrated(info)) await waitHydrated(page);
+  const card = page.locator('article[data-workflow="code-review"]');
+  await card.locator('select[name="scope"]').selectOption('__custom__');
+  await card.locator('input[name="custom_path"]').fill('../../etc');
+  await card.getByRole('button', { name: 'Run', exact: true }).click();
+  const msg = isHydrated(info) ? card.locator('.run-status') : page.locator('.error-box').first();
+  await expect(msg).toContainText('is outside allowed directory');
+});

@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# Benchmarks attune-ops (figures, not pass/fail): builds the release binary,
+# then runs benches/ against it. `scripts/bench.sh sse` runs one group.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$HOME/.cargo/bin:$PWD/.tools/node_modules/.bin:$PATH"
+cargo build --release -p attune-ops-server --bin attune-ops --no-default-features --features ssr
+cargo run --release -p attune-ops-bench -- "$@"
