@@ -9,8 +9,9 @@
 //!
 //! Layers, outermost first: panic catcher (a panicking handler answers 500
 //! and the server keeps serving) → hardening headers → body size limit →
-//! perimeter (Host allowlist, cross-site refusal, client token, read-only
-//! gate) → server-function error statuses → routes.
+//! compression (not for SSE) → perimeter (Host allowlist, cross-site
+//! refusal, client token, read-only gate) → server-function error statuses
+//! → routes.
 
 pub mod perimeter;
 pub mod routes;
@@ -29,6 +30,7 @@ use leptos::config::LeptosOptions;
 use leptos::prelude::provide_context;
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::compression::CompressionLayer;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 
@@ -135,6 +137,9 @@ pub fn with_layers(router: Router, perimeter: Perimeter) -> Router {
     router
         .layer(middleware::from_fn(server_fn_status))
         .layer(middleware::from_fn_with_state(perimeter, perimeter::perimeter))
+        // Brotli or gzip for pages, JSON and the wasm bundle; the default
+        // predicate leaves event streams (SSE) and tiny bodies alone.
+        .layer(CompressionLayer::new().br(true).gzip(true))
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
         .layer(SetResponseHeaderLayer::if_not_present(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")))
         .layer(SetResponseHeaderLayer::if_not_present(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))

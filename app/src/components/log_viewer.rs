@@ -625,6 +625,9 @@ mod tests {
         );
         assert_eq!(segments("my-test-audit-x", &names, ""), vec![Seg::Text("my-test-audit-x".into())]);
         assert_eq!(segments("aaa", &[], "a"), vec![Seg::Mark("a".into()), Seg::Mark("a".into()), Seg::Mark("a".into())]);
-        assert_eq!(segments("ÉRROR", &[], "é"), vec![Seg::Text("ÉRROR".into())]);
+        assert_eq!(segments("ÉRROR", &[], "é"), vec![Seg::Mark("É".into()), Seg::Text("RROR".into())]);
+        // Lowercasing that changes byte lengths: no highlight rather than a
+        // wrong one.
+        assert_eq!(segments("İx", &[], "x"), vec![Seg::Text("İx".into())]);
     }
 }
