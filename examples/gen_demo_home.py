@@ -69,9 +69,12 @@ def telemetry(home: Path, now: datetime, rnd: random.Random) -> int:
             pin, pout = PRICES[model]
             cost = round((tin * pin + tout * pout) / 1e6, 6)
             hit = rnd.random() < 0.3
-            ts = date.replace(hour=rnd.randint(0, 23) if day else rnd.randint(0, max(0, now.hour)), minute=rnd.randint(0, 59), second=rnd.randint(0, 59), microsecond=rnd.randint(0, 999999))
-            if ts > now:
-                ts = now - timedelta(minutes=rnd.randint(1, 50))
+            if day:
+                ts = date.replace(hour=rnd.randint(0, 23), minute=rnd.randint(0, 59), second=rnd.randint(0, 59), microsecond=rnd.randint(0, 999999))
+            else:
+                # Today: between midnight (UTC) and now.
+                midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
+                ts = midnight + (now - midnight) * rnd.random()
             seq += 1
             ev = {"v": "1.0", "ts": zts(ts), "workflow": wf, "stage": rnd.choice(["triage", "agent-review", "synthesis"]),
                   "tier": rnd.choice(["CHEAP", "CAPABLE", "PREMIUM"]), "model": model, "provider": "anthropic", "cost": cost,

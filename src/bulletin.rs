@@ -231,6 +231,23 @@ pub fn active_entries(entries: Vec<BulletinEntry>, now: DateTime<Utc>) -> Vec<Bu
     out
 }
 
+/// The newest entry of each run (any status), newest heartbeat first: a
+/// day's history for the Bulletin page.
+pub fn latest_per_run(entries: Vec<BulletinEntry>) -> Vec<BulletinEntry> {
+    let mut latest: HashMap<String, BulletinEntry> = HashMap::new();
+    for e in entries {
+        match latest.get(&e.run_id) {
+            Some(old) if e.last_heartbeat <= old.last_heartbeat => {}
+            _ => {
+                latest.insert(e.run_id.clone(), e);
+            }
+        }
+    }
+    let mut v: Vec<BulletinEntry> = latest.into_values().collect();
+    v.sort_by(|a, b| b.last_heartbeat.cmp(&a.last_heartbeat));
+    v
+}
+
 /// `GET /api/bulletin/active`: never fails.
 pub fn read_active(dir: &Path) -> Vec<BulletinEntry> {
     active_entries(read_file(&dir.join("active.jsonl")).entries, Utc::now())

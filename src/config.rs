@@ -269,6 +269,16 @@ pub fn run_with_timeout(cmd: &mut Command, timeout: Duration) -> Option<String> 
     }
 }
 
+/// Where an Anthropic admin key would come from (`$ANTHROPIC_ADMIN_API_KEY`
+/// or `~/.attune/anthropic-admin.env`), without reading the key itself.
+pub fn admin_key_source() -> Option<&'static str> {
+    if std::env::var("ANTHROPIC_ADMIN_API_KEY").is_ok_and(|v| !v.trim().is_empty()) {
+        return Some("ANTHROPIC_ADMIN_API_KEY");
+    }
+    let file = user_home().join(".attune").join("anthropic-admin.env");
+    file.is_file().then_some("~/.attune/anthropic-admin.env")
+}
+
 // ---------------------------------------------------------------------------
 // Settings store: <home>/ops/config.json
 

@@ -20,8 +20,8 @@
 //!   - [`scope`]: validating a scope path against the project root;
 //!   - [`runner`]: spawning workflows, queueing, cancelling, live logs;
 //!   - [`history`]: persisted run records under `<home>/ops/runs`;
-//!   - [`bulletin`], [`telemetry`], [`sessions`], [`cost`], [`specs`],
-//!     [`candidates`]: the read-side views;
+//!   - [`bulletin`], [`telemetry`], [`sessions`] (with [`redact`]): the
+//!     read-side views;
 //!   - [`pyfmt`]: byte-compatible Python `json.dumps` / `isoformat` so files
 //!     written here are identical to the reference dashboard's.
 //!
@@ -48,6 +48,8 @@ pub mod project;
 #[cfg(feature = "engine")]
 pub mod pyfmt;
 #[cfg(feature = "engine")]
+pub mod redact;
+#[cfg(feature = "engine")]
 pub mod registry;
 #[cfg(feature = "engine")]
 pub mod report;
@@ -55,6 +57,10 @@ pub mod report;
 pub mod runner;
 #[cfg(feature = "engine")]
 pub mod scope;
+#[cfg(feature = "engine")]
+pub mod sessions;
+#[cfg(feature = "engine")]
+pub mod telemetry;
 
 /// The dashboard's version, shown in the top bar and `GET /api/info`.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

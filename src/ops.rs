@@ -17,9 +17,12 @@ use crate::project::project_name;
 use crate::registry::RegistryCache;
 use crate::runner::{LogStore, Run, Runner, RunnerConfig, StartRequest};
 use crate::scope::{resolve_scope, ScopeError};
+use crate::sessions::SessionCache;
+use crate::telemetry::TelemetryCache;
 use crate::wire::{
-    HomeData, Info, LogPage, Recommendation, RunInfo, RunPageData, RunStatus, RunsData, RunsQuery, ShellInfo, StartRunRequest,
-    WorkflowRunStats, WorkflowsData, TRIGGERS,
+    BulletinData, HealthCheck, HealthData, HomeData, Info, LogPage, Recommendation, RunInfo, RunPageData, RunStatus, RunsData,
+    RunsQuery, SessionDetail, SessionList, ShellInfo, StartRunRequest, TelemetrySummary, WorkflowRunStats, WorkflowsData,
+    TRIGGERS,
 };
 
 /// Why a run could not be started. `Display` is the message clients see.
@@ -154,6 +157,8 @@ pub struct Ops {
     project_name: String,
     /// Recently opened stored runs: (id, record mtime, run).
     stored: Mutex<Vec<StoredEntry>>,
+    telemetry: TelemetryCache,
+    sessions: SessionCache,
 }
 
 impl Ops {
@@ -183,6 +188,8 @@ impl Ops {
             history: HistoryIndex::new(runs_dir),
             project_name: project_name(&config.project_root),
             stored: Mutex::new(Vec::new()),
+            telemetry: TelemetryCache::default(),
+            sessions: SessionCache::default(),
             config,
         })
     }
@@ -411,6 +418,13 @@ impl Ops {
         let (mut runs, _) = self.all_runs();
         sort_runs(&mut runs);
         runs.truncate(8);
+        let today = crate::pyfmt::today_utc();
+        let t = self.telemetry_summary(7);
+        let week = crate::telemetry::last_seven_days(&t, today);
+        let (today_events, today_cost) = week.last().map(|r| (r.1, r.2)).unwrap_or((0, 0.0));
+        let seven_day_cost = crate::telemetry::round4(week.iter().map(|r| r.2).sum());
+        let sparkline = crate::telemetry::sparkline_points(&week.iter().map(|r| r.2).collect::<Vec<_>>(), 240.0, 40.0);
+        let recent_sessions = self.sessions_redacted(3.0, Some(5)).sessions;
         HomeData {
             recent_runs: runs,
             workflow_count: reg.workflows.len() as u32,
@@ -418,7 +432,105 @@ impl Ops {
             bulletin: bulletin::read_active(&self.config.bulletin_dir()),
             allow_run: self.config.allow_run,
             project_root: self.config.project_root.display().to_string(),
+            today_events,
+            today_cost: crate::telemetry::round4(today_cost),
+            seven_day_cost,
+            total_savings: t.total_savings,
+            sparkline,
+            telemetry_present: t.file_present,
+            week,
+            recent_sessions,
         }
+    }
+
+    /// The telemetry summary over `recent_days` (+ today), cached by file
+    /// identity. The by-workflow table keeps registry workflows when there
+    /// is a registry, every name otherwise.
+    pub fn telemetry_summary(&self, recent_days: u32) -> TelemetrySummary {
+        let reg = self.registry.get();
+        let known: Option<HashSet<String>> = (!reg.workflows.is_empty()).then(|| reg.names().into_iter().collect());
+        self.telemetry.get(&self.config.telemetry_path(), recent_days, crate::pyfmt::today_utc(), known.as_ref())
+    }
+
+    /// Claude Code sessions of the project (the reference's listing rules).
+    pub fn sessions(&self, days: f64, limit: Option<usize>) -> SessionList {
+        crate::sessions::list_sessions(&self.config.claude_dir, &self.config.project_root, days, limit, chrono::Utc::now(), &self.sessions)
+    }
+
+    /// The same, with every prompt field redacted: what the UI shows.
+    pub fn sessions_redacted(&self, days: f64, limit: Option<usize>) -> SessionList {
+        let mut l = self.sessions(days, limit);
+        l.sessions.iter_mut().for_each(crate::sessions::redact_info);
+        l
+    }
+
+    /// One session as readable, redacted turns.
+    pub fn session(&self, id: &str) -> Option<SessionDetail> {
+        crate::sessions::read_session(&self.config.claude_dir, &self.config.project_root, id, chrono::Utc::now())
+    }
+
+    /// The Bulletin page: active entries, and the runs of `day` (`None`:
+    /// today's active file; else `archive/<day>.jsonl`).
+    pub fn bulletin_data(&self, day: Option<&str>) -> BulletinData {
+        let dir = self.config.bulletin_dir();
+        let archive_days = bulletin::archive_days(&dir);
+        let (label, file) = match day.filter(|d| archive_days.iter().any(|a| a == d)) {
+            Some(d) => (d.to_string(), dir.join("archive").join(format!("{d}.jsonl"))),
+            None => ("today".to_string(), dir.join("active.jsonl")),
+        };
+        let read = bulletin::read_file(&file);
+        BulletinData {
+            active: bulletin::active_entries(bulletin::read_file(&dir.join("active.jsonl")).entries, chrono::Utc::now()),
+            day: label,
+            runs: bulletin::latest_per_run(read.entries),
+            archive_days,
+            skipped_lines: read.skipped,
+            project_root: self.config.project_root.display().to_string(),
+        }
+    }
+
+    /// The Health page's checks.
+    pub fn health(&self) -> HealthData {
+        let c = &self.config;
+        let mut checks = Vec::new();
+        let mut add = |name: &str, state: &str, detail: String| checks.push(HealthCheck { name: name.into(), state: state.into(), detail });
+        let home_ok = c.attune_home.is_dir();
+        add("attune home", if home_ok { "ok" } else { "missing" }, format!("{}{}", c.attune_home.display(), if home_ok { "" } else { " does not exist yet (it is created on first write)" }));
+        let tp = c.telemetry_path();
+        match std::fs::metadata(&tp) {
+            Ok(m) => {
+                let age = m.modified().ok().and_then(|t| t.elapsed().ok()).map(|d| d.as_secs() / 3600).unwrap_or(0);
+                add("telemetry", if age > 48 { "warn" } else { "ok" }, format!("{} ({}; last written {} h ago)", tp.display(), crate::wire::human_bytes(m.len()), age))
+            }
+            Err(_) => add("telemetry", "missing", format!("{} not found: no workflow has recorded usage yet", tp.display())),
+        }
+        let dirs = crate::sessions::session_dirs(&c.claude_dir, &c.project_root);
+        if dirs.is_empty() {
+            add("Claude Code sessions", "missing", format!("no session directory for this project under {}/projects", c.claude_dir.display()));
+        } else {
+            add("Claude Code sessions", "ok", format!("{} director{} under {}/projects", dirs.len(), if dirs.len() == 1 { "y" } else { "ies" }, c.claude_dir.display()));
+        }
+        add("project root", "ok", format!("{} ({})", c.project_root.display(), self.project_name));
+        let reg = self.registry.get();
+        add(
+            "workflow registry",
+            if reg.errors.is_empty() && !reg.workflows.is_empty() { "ok" } else if reg.workflows.is_empty() { "missing" } else { "warn" },
+            format!("{} workflow(s) from {}{}", reg.workflows.len(), reg.describe_source(), if reg.errors.is_empty() { String::new() } else { format!("; {} problem(s)", reg.errors.len()) }),
+        );
+        let key = crate::config::admin_key_source();
+        add("Anthropic admin key", if key.is_some() { "ok" } else { "missing" }, key.map(|s| format!("configured ({s})")).unwrap_or_else(|| "not configured: set ANTHROPIC_ADMIN_API_KEY or ~/.attune/anthropic-admin.env".into()));
+        match crate::registry::find_on_path("attune") {
+            Some(p) => {
+                let v = crate::config::run_with_timeout(std::process::Command::new(&p).arg("--version"), std::time::Duration::from_secs(5));
+                add("attune CLI", "ok", format!("{} {}", p.display(), v.map(|v| v.trim().to_string()).unwrap_or_else(|| "(version unknown)".into())));
+            }
+            None if c.project_root.join(crate::registry::REGISTRY_FILE).is_file() => {
+                add("attune CLI", "warn", "not on PATH (not needed: the registry is .attune/workflows.toml)".into())
+            }
+            None => add("attune CLI", "missing", "not on PATH, and no .attune/workflows.toml: there are no workflows to run".into()),
+        }
+        add("runs", if c.allow_run { "ok" } else { "warn" }, if c.allow_run { format!("enabled, {} at a time", c.max_concurrent_runs) } else { "disabled (read-only): start with --allow-run".into() });
+        HealthData { version: crate::VERSION.into(), checks }
     }
 
     /// Everything the run page needs on first paint: the run, its

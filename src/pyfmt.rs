@@ -266,6 +266,33 @@ fn num(s: &str) -> Option<u32> {
 
 fn parse_date(s: &str) -> Option<(NaiveDate, &str)> {
     let b = s.as_bytes();
+    // ISO week dates: YYYY-Www[-D] and YYYYWww[D] (Python 3.11 accepts them).
+    if b.len() >= 7 && (b[4] == b'-' && b[5] == b'W' || b[4] == b'W') {
+        let ext = b[4] == b'-';
+        let year = num(&s[0..4])? as i32;
+        let w_at = if ext { 6 } else { 5 };
+        let week = num(s.get(w_at..w_at + 2)?)?;
+        let mut rest = &s[w_at + 2..];
+        let mut day = 1;
+        if ext && rest.starts_with('-') && rest.len() >= 2 && rest.as_bytes()[1].is_ascii_digit() {
+            day = num(&rest[1..2])?;
+            rest = &rest[2..];
+        } else if !ext && !rest.is_empty() && rest.as_bytes()[0].is_ascii_digit() {
+            day = num(&rest[0..1])?;
+            rest = &rest[1..];
+        }
+        let wd = match day {
+            1 => chrono::Weekday::Mon,
+            2 => chrono::Weekday::Tue,
+            3 => chrono::Weekday::Wed,
+            4 => chrono::Weekday::Thu,
+            5 => chrono::Weekday::Fri,
+            6 => chrono::Weekday::Sat,
+            7 => chrono::Weekday::Sun,
+            _ => return None,
+        };
+        return Some((NaiveDate::from_isoywd_opt(year, week, wd)?, rest));
+    }
     if b.len() >= 10 && b[4] == b'-' && b[7] == b'-' {
         let d = NaiveDate::from_ymd_opt(num(&s[0..4])? as i32, num(&s[5..7])?, num(&s[8..10])?)?;
         Some((d, &s[10..]))
@@ -417,6 +444,8 @@ mod tests {
             "20260618T091244",
             "2026-06-18T09:12:44.1-05:30",
             "2026-06-18T09",
+            "2026-W47-1",
+            "2026W471T10:00",
         ];
         for s in ok {
             assert!(parse_iso(s).is_some(), "{s}");
@@ -428,5 +457,7 @@ mod tests {
         assert_eq!(d.date_as_written().to_string(), "2026-06-18");
         assert_eq!(d.to_utc().date_naive().to_string(), "2026-06-19");
         assert!(!parse_iso("2026-06-18T09:00").unwrap().is_aware());
+        assert_eq!(parse_iso("2026-W47-1").unwrap().date_as_written().to_string(), "2026-11-16");
+        assert!(parse_iso("2026-W54-1").is_none());
     }
 }

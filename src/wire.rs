@@ -447,6 +447,22 @@ pub fn tier_tooltip(tier: &str) -> String {
     }
 }
 
+/// `1.5 MB` (decimal units).
+pub fn human_bytes(n: u64) -> String {
+    const U: [&str; 5] = ["B", "KB", "MB", "GB", "TB"];
+    let mut v = n as f64;
+    let mut i = 0;
+    while v >= 1000.0 && i < U.len() - 1 {
+        v /= 1000.0;
+        i += 1;
+    }
+    if i == 0 {
+        format!("{n} B")
+    } else {
+        format!("{v:.1} {}", U[i])
+    }
+}
+
 /// POSIX `shlex.quote`, for "copy run command" and the `$ command` log line.
 pub fn shell_quote(arg: &str) -> String {
     if arg.is_empty() {
@@ -538,7 +554,7 @@ impl BulletinEntry {
     }
 }
 
-/// The Home page (the parts that exist so far).
+/// The Home page.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct HomeData {
     pub recent_runs: Vec<RunInfo>,
@@ -547,6 +563,144 @@ pub struct HomeData {
     pub bulletin: Vec<BulletinEntry>,
     pub allow_run: bool,
     pub project_root: String,
+    /// Local telemetry, `(day, events, cost)` for today − 6 … today.
+    pub week: Vec<(String, u64, f64)>,
+    pub today_events: u64,
+    pub today_cost: f64,
+    pub seven_day_cost: f64,
+    /// All-time reported savings (the reference's "7-day savings" tile
+    /// shows this too).
+    pub total_savings: f64,
+    /// The 7-day sparkline (`x,y` points, viewBox 240×40), or "".
+    pub sparkline: String,
+    /// True when `usage.jsonl` exists.
+    pub telemetry_present: bool,
+    pub recent_sessions: Vec<SessionInfo>,
+}
+
+// ---------------------------------------------------------------------------
+// Telemetry
+
+/// The reference's `TelemetrySummary` (same field names and values; rows
+/// are `[name, count, cost]` / `[day, count, cost]` arrays), then ours.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TelemetrySummary {
+    pub total_requests: u64,
+    pub total_cost: f64,
+    pub total_savings: f64,
+    /// Top 20 registry workflows by cost: `(name, events, cost)`.
+    pub by_workflow: Vec<(String, u64, f64)>,
+    /// Days on or after today − `recent_days`: `(day, events, cost)`.
+    pub by_day: Vec<(String, u64, f64)>,
+    pub last_event_at: Option<String>,
+    /// Blank lines are not counted; lines that are not JSON objects are.
+    pub skipped_lines: u64,
+    pub recent_days: u32,
+    pub file_present: bool,
+    pub path: String,
+}
+
+// ---------------------------------------------------------------------------
+// Claude Code sessions
+
+/// A session: the reference's fields (`id` … `source`), then ours.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SessionInfo {
+    pub id: String,
+    pub started_at: String,
+    pub last_activity: String,
+    pub duration_seconds: f64,
+    /// Lines with a top-level `content` string (the reference's count).
+    pub message_count: u64,
+    pub starter_prompt: String,
+    pub source: String,
+    pub models: Vec<String>,
+    pub input_tokens: u64,
+    pub output_tokens: u64,
+    pub cache_read_tokens: u64,
+    pub cache_creation_tokens: u64,
+    pub git_branch: Option<String>,
+    /// Last activity within the last 10 minutes.
+    pub active: bool,
+    pub user_messages: u64,
+    pub assistant_messages: u64,
+    pub tool_uses: u64,
+    /// The first prompt typed in a `user` message (redacted).
+    pub first_prompt: Option<String>,
+    /// What to call the session: the starter prompt, or the first typed
+    /// prompt when there is none; secrets redacted.
+    pub title: String,
+    pub skipped_lines: u64,
+    pub bytes: u64,
+}
+
+/// `GET /api/sessions`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SessionList {
+    pub sessions: Vec<SessionInfo>,
+    pub days: f64,
+    pub limit: Option<usize>,
+    /// Directories read (canonical and worktree keys).
+    pub dirs: Vec<String>,
+    pub files_total: u64,
+    pub files_in_window: u64,
+    pub unreadable: u64,
+    pub skipped_lines: u64,
+}
+
+/// One turn of a session, text redacted.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SessionTurn {
+    /// `user` or `assistant`.
+    pub role: String,
+    pub timestamp: String,
+    pub model: Option<String>,
+    pub text: Vec<String>,
+    /// Tool calls: name and (shortened) input.
+    pub tools: Vec<String>,
+    /// Tool results (shortened).
+    pub results: Vec<String>,
+}
+
+/// `GET /api/sessions/{id}`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SessionDetail {
+    pub session: SessionInfo,
+    pub turns: Vec<SessionTurn>,
+    /// How many secrets were redacted.
+    pub redactions: u64,
+}
+
+// ---------------------------------------------------------------------------
+// Bulletin page and health
+
+/// The Bulletin page: active entries, a day's entries, the days archived.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct BulletinData {
+    pub active: Vec<BulletinEntry>,
+    /// The day shown (`today` = the active file).
+    pub day: String,
+    /// That day's runs: the newest entry of each, newest first.
+    pub runs: Vec<BulletinEntry>,
+    pub archive_days: Vec<String>,
+    pub skipped_lines: u32,
+    pub project_root: String,
+}
+
+/// One check of the Health page.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct HealthCheck {
+    pub name: String,
+    /// `ok`, `warn` or `missing`.
+    pub state: String,
+    pub detail: String,
+}
+
+/// The Health page.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct HealthData {
+    pub version: String,
+    pub checks: Vec<HealthCheck>,
 }
 
 /// A generic JSON error body: `{"detail": ...}` (the reference's shape).

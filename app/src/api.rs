@@ -14,7 +14,10 @@ use serde::{Deserialize, Serialize};
 use server_fn::codec::{GetUrl, Json, JsonEncoding};
 use server_fn::error::{FromServerFnError, ServerFnErrorErr};
 
-use attune_ops::wire::{BulletinEntry, HomeData, RunInfo, RunPageData, RunsData, RunsQuery, ShellInfo, StartRunResponse, WorkflowsData};
+use attune_ops::wire::{
+    BulletinData, BulletinEntry, HealthData, HomeData, RunInfo, RunPageData, RunsData, RunsQuery, SessionDetail, SessionList, ShellInfo,
+    StartRunResponse, TelemetrySummary, WorkflowsData,
+};
 
 use crate::client::TokenClient;
 
@@ -117,6 +120,42 @@ pub async fn get_run_page(id: String) -> Result<RunPageData, ApiError> {
 #[server(prefix = "/api/ui", endpoint = "bulletin", input = GetUrl)]
 pub async fn get_bulletin() -> Result<Vec<BulletinEntry>, ApiError> {
     ssr::blocking(|o| attune_ops::bulletin::read_active(&o.config.bulletin_dir())).await
+}
+
+/// `GET /api/ui/bulletin_page?day=`: a day of the bulletin.
+#[server(prefix = "/api/ui", endpoint = "bulletin_page", input = GetUrl)]
+pub async fn get_bulletin_page(day: Option<String>) -> Result<BulletinData, ApiError> {
+    ssr::blocking(move |o| o.bulletin_data(day.as_deref())).await
+}
+
+/// `GET /api/ui/telemetry?days=14`: the usage summary.
+#[server(prefix = "/api/ui", endpoint = "telemetry", input = GetUrl)]
+pub async fn get_telemetry(days: u32) -> Result<TelemetrySummary, ApiError> {
+    let days = days.clamp(1, 3650);
+    ssr::blocking(move |o| o.telemetry_summary(days)).await
+}
+
+/// `GET /api/ui/sessions?days=3&limit=0`: Claude Code sessions
+/// (`limit` 0: all in the window), prompts redacted.
+#[server(prefix = "/api/ui", endpoint = "sessions", input = GetUrl)]
+pub async fn get_sessions(days: f64, limit: usize) -> Result<SessionList, ApiError> {
+    let days = if days.is_finite() && days > 0.0 { days.min(36_500.0) } else { 3.0 };
+    ssr::blocking(move |o| o.sessions_redacted(days, (limit > 0).then_some(limit))).await
+}
+
+/// `GET /api/ui/session?id=`: one session, redacted.
+#[server(prefix = "/api/ui", endpoint = "session", input = GetUrl)]
+pub async fn get_session(id: String) -> Result<SessionDetail, ApiError> {
+    if !attune_ops::sessions::is_session_id(&id) {
+        return Err(ApiError::new(400, "invalid session id"));
+    }
+    ssr::blocking(move |o| o.session(&id)).await?.ok_or_else(|| ApiError::not_found("session not found"))
+}
+
+/// `GET /api/ui/health`: the Health page's checks.
+#[server(prefix = "/api/ui", endpoint = "health", input = GetUrl)]
+pub async fn get_health() -> Result<HealthData, ApiError> {
+    ssr::blocking(|o| o.health()).await
 }
 
 /// `POST /api/ui/start_run` `{"workflow", "path"?, "trigger"?, "source_run_id"?}`:

@@ -68,6 +68,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/runs/:id/view") view=RunPage ssr=SsrMode::Async />
                     <Route path=path!("/cost") view=CostPage ssr=SsrMode::Async />
                     <Route path=path!("/sessions") view=SessionsPage ssr=SsrMode::Async />
+                    <Route path=path!("/sessions/:id") view=SessionPage ssr=SsrMode::Async />
                     <Route path=path!("/specs") view=SpecsPage ssr=SsrMode::Async />
                     <Route path=path!("/telemetry") view=TelemetryPage ssr=SsrMode::Async />
                     <Route path=path!("/bulletin") view=BulletinPage ssr=SsrMode::Async />

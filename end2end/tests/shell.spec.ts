@@ -6,7 +6,7 @@ const PAGES: [string, string][] = [
   ['/workflows', 'Workflows'],
   ['/runs', 'Runs'],
   ['/cost', 'Cost'],
-  ['/sessions', 'Sessions'],
+  ['/sessions', 'Claude Code sessions'],
   ['/specs', 'Specs'],
   ['/telemetry', 'Telemetry'],
   ['/bulletin', 'Bulletin'],

@@ -8,16 +8,22 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Context;
-use clap::{ArgAction, Args, Parser};
+use clap::{ArgAction, Args, Parser, Subcommand};
 
 use attune_ops::config::{self, ConfigOptions};
 use attune_ops_server::Server;
 
 /// The attune ops dashboard: run workflows over a project, watch them live,
 /// see run history, spend, sessions, specs, telemetry and the bulletin.
+///
+/// Without a command, starts the dashboard. The commands print one view and
+/// exit, without starting the server.
 #[derive(Parser, Debug)]
-#[command(name = "attune-ops", version, about, long_about = None)]
+#[command(name = "attune-ops", version, about, long_about = None, args_conflicts_with_subcommands = true)]
 struct Cli {
+    #[command(subcommand)]
+    command: Option<Cmd>,
+
     #[command(flatten)]
     common: CommonArgs,
 
@@ -60,6 +66,31 @@ struct Cli {
     /// How many runs may execute at once; further starts wait in a queue.
     #[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=64))]
     max_concurrent_runs: u32,
+}
+
+#[derive(Subcommand, Debug)]
+enum Cmd {
+    /// Summarise <attune home>/telemetry/usage.jsonl (the Telemetry page).
+    Telemetry {
+        /// Print the summary as JSON (the reference's field names).
+        #[arg(long)]
+        json: bool,
+        /// Days before today in the by-day table (the window is DAYS + 1 days).
+        #[arg(long, default_value_t = 14)]
+        days: u32,
+    },
+    /// List the project's recent Claude Code sessions (the Sessions page).
+    Sessions {
+        /// Print the sessions as JSON (the reference's field names first).
+        #[arg(long)]
+        json: bool,
+        /// Sessions whose file changed in the last DAYS days.
+        #[arg(long, default_value_t = 3.0)]
+        days: f64,
+        /// At most N sessions (0: no limit).
+        #[arg(long, default_value_t = 20)]
+        limit: usize,
+    },
 }
 
 /// Flags shared by the server and its commands.
@@ -114,6 +145,9 @@ fn port_from_env() -> anyhow::Result<Option<u16>> {
 }
 
 fn run(cli: Cli) -> anyhow::Result<()> {
+    if let Some(cmd) = &cli.command {
+        return commands::run(cmd, &cli.common);
+    }
     let port = match cli.port {
         Some(p) => p,
         None => port_from_env()?.unwrap_or(config::DEFAULT_PORT),
@@ -226,5 +260,101 @@ fn open_browser(url: &str) {
         {
             return;
         }
+    }
+}
+
+/// The read-only commands: one view, printed, no server.
+mod commands {
+    use anyhow::Context;
+    use attune_ops::config::{self, ConfigOptions};
+
+    use super::{Cmd, CommonArgs};
+
+    fn config(common: &CommonArgs) -> anyhow::Result<config::Config> {
+        Ok(config::build_config(ConfigOptions {
+            project_root: common.project_root.clone(),
+            specs_roots: common.specs_roots.clone(),
+            ..ConfigOptions::default()
+        })?)
+    }
+
+    pub fn run(cmd: &Cmd, common: &CommonArgs) -> anyhow::Result<()> {
+        // Like any Unix filter: `attune-ops telemetry | head` ends quietly
+        // when the reader goes away. (The server keeps Rust's default of
+        // ignoring SIGPIPE.)
+        // SAFETY: resetting a signal disposition before any thread starts.
+        unsafe {
+            libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+        }
+        let cfg = config(common)?;
+        match cmd {
+            Cmd::Telemetry { json, days } => telemetry(&cfg, *json, *days),
+            Cmd::Sessions { json, days, limit } => sessions(&cfg, *json, *days, *limit),
+        }
+    }
+
+    fn telemetry(cfg: &config::Config, json: bool, days: u32) -> anyhow::Result<()> {
+        let reg = attune_ops::registry::Registry::load(&cfg.project_root);
+        let known: Option<std::collections::HashSet<String>> = (!reg.workflows.is_empty()).then(|| reg.names().into_iter().collect());
+        let s = attune_ops::telemetry::summarize(&cfg.telemetry_path(), days, attune_ops::pyfmt::today_utc(), known.as_ref());
+        if json {
+            println!("{}", serde_json::to_string_pretty(&s).context("encoding the summary")?);
+            return Ok(());
+        }
+        println!("Telemetry from {}", s.path);
+        if !s.file_present {
+            println!("  (no such file: nothing recorded yet)");
+            return Ok(());
+        }
+        println!(
+            "  {} events · ${:.2} spent · ${:.2} reported savings · last event {}",
+            s.total_requests,
+            s.total_cost,
+            s.total_savings,
+            s.last_event_at.as_deref().unwrap_or("—")
+        );
+        if s.skipped_lines > 0 {
+            println!("  {} line(s) were not JSON objects and were skipped", s.skipped_lines);
+        }
+        println!("\nBy workflow (top 20{}):", if known.is_some() { ", registry workflows" } else { "" });
+        for (name, n, cost) in &s.by_workflow {
+            println!("  {name:<28} {n:>8}  ${cost:.4}");
+        }
+        println!("\nLast {} days (and today):", days);
+        for (day, n, cost) in &s.by_day {
+            println!("  {day}  {n:>8}  ${cost:.4}");
+        }
+        Ok(())
+    }
+
+    fn sessions(cfg: &config::Config, json: bool, days: f64, limit: usize) -> anyhow::Result<()> {
+        let cache = attune_ops::sessions::SessionCache::default();
+        let limit = (limit > 0).then_some(limit);
+        let l = attune_ops::sessions::list_sessions(&cfg.claude_dir, &cfg.project_root, days, limit, chrono::Utc::now(), &cache);
+        if json {
+            println!("{}", serde_json::to_string_pretty(&l.sessions).context("encoding the sessions")?);
+            return Ok(());
+        }
+        if l.dirs.is_empty() {
+            println!("No Claude Code sessions for {} under {}/projects.", cfg.project_root.display(), cfg.claude_dir.display());
+            return Ok(());
+        }
+        println!("{} session(s) active in the last {} day(s) ({} file(s) in all):", l.sessions.len(), days, l.files_total);
+        for s in &l.sessions {
+            let prompt = s.first_prompt.clone().filter(|_| s.message_count == 0).unwrap_or_else(|| s.starter_prompt.clone());
+            let (red, _) = attune_ops::redact::redact(&prompt);
+            let short: String = red.chars().take(70).collect();
+            println!(
+                "  {}  {}  {:>6.0} min  {:>3} msg  {}{}  {}",
+                s.id.chars().take(8).collect::<String>(),
+                s.last_activity.chars().take(19).collect::<String>(),
+                s.duration_seconds / 60.0,
+                s.message_count.max(s.user_messages),
+                s.git_branch.as_deref().unwrap_or("-"),
+                if s.active { " (active)" } else { "" },
+                short
+            );
+        }
+        Ok(())
     }
 }

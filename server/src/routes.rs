@@ -17,6 +17,11 @@
 //! | GET | `/api/runs/{workflow}/{run_id}` | one record with its lines |
 //! | GET | `/api/workflows` | registry, scopes, recent runs |
 //! | GET | `/api/bulletin/active` | active bulletin entries |
+//! | GET | `/api/bulletin?day=` | a day of the bulletin (today, or an archived day) |
+//! | GET | `/api/telemetry?days=14` | the usage summary |
+//! | GET | `/api/sessions?days=3&limit=20` | Claude Code sessions of the project |
+//! | GET | `/api/sessions/{id}` | one session, as redacted turns |
+//! | GET | `/api/health` | the Health page's checks |
 //!
 //! Handlers translate only: the work is in the engine. Errors have the
 //! reference's `{"detail": …}` shape and never carry paths or error chains.
@@ -65,6 +70,11 @@ pub fn router() -> Router<AppState> {
         .route("/api/runs/{workflow}/{run_id}", get(workflow_run))
         .route("/api/workflows", get(workflows))
         .route("/api/bulletin/active", get(bulletin_active))
+        .route("/api/bulletin", get(bulletin_day))
+        .route("/api/telemetry", get(telemetry))
+        .route("/api/sessions", get(sessions))
+        .route("/api/sessions/{id}", get(session))
+        .route("/api/health", get(health))
 }
 
 /// Runs blocking engine work off the async threads.
@@ -580,6 +590,78 @@ async fn bulletin_active(State(s): State<AppState>) -> Response {
     let dir = s.ops.config.bulletin_dir();
     let entries = blocking(move || attune_ops::bulletin::read_active(&dir)).await.unwrap_or_default();
     Json(json!({ "entries": entries })).into_response()
+}
+
+#[derive(Deserialize)]
+struct DayQuery {
+    day: Option<String>,
+}
+
+/// `GET /api/bulletin?day=YYYY-MM-DD`: the runs of a day (today by default).
+async fn bulletin_day(State(s): State<AppState>, Query(q): Query<DayQuery>) -> Response {
+    let ops = s.ops.clone();
+    match blocking(move || ops.bulletin_data(q.day.as_deref())).await {
+        Ok(d) => Json(d).into_response(),
+        Err(r) => r,
+    }
+}
+
+#[derive(Deserialize)]
+struct TelemetryQuery {
+    days: Option<u32>,
+}
+
+/// `GET /api/telemetry?days=14` (1–3650).
+async fn telemetry(State(s): State<AppState>, Query(q): Query<TelemetryQuery>) -> Response {
+    let days = q.days.unwrap_or(14).clamp(1, 3650);
+    let ops = s.ops.clone();
+    match blocking(move || ops.telemetry_summary(days)).await {
+        Ok(d) => Json(d).into_response(),
+        Err(r) => r,
+    }
+}
+
+#[derive(Deserialize)]
+struct SessionsQuery {
+    days: Option<f64>,
+    limit: Option<usize>,
+}
+
+/// `GET /api/sessions?days=3&limit=20` (`limit=0`: all).
+async fn sessions(State(s): State<AppState>, Query(q): Query<SessionsQuery>) -> Response {
+    let days = q.days.filter(|d| d.is_finite() && *d > 0.0).unwrap_or(3.0).min(36_500.0);
+    let limit = match q.limit {
+        Some(0) => None,
+        Some(n) => Some(n),
+        None => Some(20),
+    };
+    let ops = s.ops.clone();
+    match blocking(move || ops.sessions(days, limit)).await {
+        Ok(d) => Json(d).into_response(),
+        Err(r) => r,
+    }
+}
+
+/// `GET /api/sessions/{id}`.
+async fn session(State(s): State<AppState>, Path(id): Path<String>) -> Response {
+    if !attune_ops::sessions::is_session_id(&id) {
+        return detail(StatusCode::BAD_REQUEST, "invalid session id");
+    }
+    let ops = s.ops.clone();
+    match blocking(move || ops.session(&id)).await {
+        Ok(Some(d)) => Json(d).into_response(),
+        Ok(None) => detail(StatusCode::NOT_FOUND, "session not found"),
+        Err(r) => r,
+    }
+}
+
+/// `GET /api/health`.
+async fn health(State(s): State<AppState>) -> Response {
+    let ops = s.ops.clone();
+    match blocking(move || ops.health()).await {
+        Ok(d) => Json(d).into_response(),
+        Err(r) => r,
+    }
 }
 
 #[cfg(test)]

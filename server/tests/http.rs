@@ -534,3 +534,38 @@ async fn server_functions_are_http_apis() {
     assert_eq!(r.status(), StatusCode::BAD_REQUEST);
     d.stop().await;
 }
+
+#[tokio::test]
+async fn read_side_routes() {
+    let d = start(false).await;
+    std::fs::create_dir_all(d.home.join("telemetry")).unwrap();
+    std::fs::write(d.home.join("telemetry/usage.jsonl"), "{\"ts\":\"2026-01-01T00:00:00Z\",\"workflow\":\"quick\",\"cost\":2}\n").unwrap();
+    let c = d.client();
+    let t: Value = c.get(d.url("/api/telemetry?days=7")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(t["total_requests"], 1);
+    assert_eq!(t["by_workflow"], json!([["quick", 1, 2.0]]));
+    // Sessions: the claude dir of the fixture has none yet.
+    let s: Value = c.get(d.url("/api/sessions")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(s["sessions"], json!([]));
+    assert_eq!(c.get(d.url("/api/sessions/..%2Fetc")).send().await.unwrap().status(), StatusCode::BAD_REQUEST);
+    assert_eq!(c.get(d.url("/api/sessions/nope")).send().await.unwrap().status(), StatusCode::NOT_FOUND);
+    // Bulletin: active and a day; a bad line skipped on its own.
+    std::fs::create_dir_all(d.home.join("bulletin")).unwrap();
+    let hb = attune_ops::pyfmt::now_iso();
+    std::fs::write(
+        d.home.join("bulletin/active.jsonl"),
+        format!("{{\"actor_id\":\"cli-x\",\"actor_kind\":\"cli\",\"workflow\":\"quick\",\"run_id\":\"r1\",\"last_heartbeat\":\"{hb}\"}}\n{{\"actor_id\":\"a\",\"actor_kind\":\"cli\",\"workflow\":\"w\",\"run_id\":\"r2\",\"last_heartbeat\":\"2026-01-01T00:00:00\"}}\nbad\n"),
+    )
+    .unwrap();
+    let a: Value = c.get(d.url("/api/bulletin/active")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(a["entries"].as_array().unwrap().len(), 1);
+    assert_eq!(a["entries"][0]["run_id"], "r1");
+    let day: Value = c.get(d.url("/api/bulletin")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(day["runs"].as_array().unwrap().len(), 2);
+    assert_eq!(day["skipped_lines"], 1);
+    let h: Value = c.get(d.url("/api/health")).send().await.unwrap().json().await.unwrap();
+    let names: Vec<&str> = h["checks"].as_array().unwrap().iter().map(|c| c["name"].as_str().unwrap()).collect();
+    assert!(names.contains(&"Anthropic admin key") && names.contains(&"telemetry"));
+    assert!(!serde_json::to_string(&h).unwrap().contains("sk-ant"));
+    d.stop().await;
+}

@@ -1,5 +1,6 @@
 //! Shared UI pieces.
 
+pub mod charts;
 pub mod layout;
 pub mod log_viewer;
 pub mod report;
@@ -130,7 +131,8 @@ pub fn RunsTable(runs: Vec<RunInfo>, root: String, #[prop(optional)] show_workfl
 /// The "Now running across actors" strip. Refreshes every 5 s in the
 /// browser; hidden when nobody is running anything.
 #[component]
-pub fn BulletinStrip(initial: Vec<BulletinEntry>) -> impl IntoView {
+pub fn BulletinStrip(initial: Vec<BulletinEntry>, #[prop(optional, into)] root: String) -> impl IntoView {
+    let root = StoredValue::new(root);
     let entries = RwSignal::new(initial);
     Effect::new(move |_| {
         let h = set_interval_with_handle(
@@ -165,7 +167,7 @@ pub fn BulletinStrip(initial: Vec<BulletinEntry>) -> impl IntoView {
                                 e.actor_id, e.actor_kind, e.started_at, e.last_heartbeat, age
                             );
                             let text = match &e.scope {
-                                Some(s) => format!("{} · {} — {}", e.actor_id, e.workflow, s),
+                                Some(s) => format!("{} · {} — {}", e.actor_id, e.workflow, attune_ops::wire::display_scope(s, &root.get_value())),
                                 None => format!("{} · {}", e.actor_id, e.workflow),
                             };
                             view! { <span class="bulletin-chip" class:muted=stale title=tip>{text}</span> }

@@ -1,15 +1,23 @@
 //! One module per route.
 
+mod bulletin;
+mod health;
 mod home;
 mod not_found;
 mod placeholders;
 mod run;
 mod runs;
+mod sessions;
+mod telemetry;
 mod workflows;
 
+pub use bulletin::BulletinPage;
+pub use health::HealthPage;
 pub use home::HomePage;
 pub use not_found::NotFound;
-pub use placeholders::{BulletinPage, CostPage, HealthPage, SessionsPage, SpecsPage, TelemetryPage};
+pub use placeholders::{CostPage, SpecsPage};
+pub use sessions::{SessionPage, SessionsPage};
+pub use telemetry::TelemetryPage;
 pub use run::RunPage;
 pub use runs::RunsPage;
 pub use workflows::WorkflowsPage;

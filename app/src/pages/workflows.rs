@@ -29,6 +29,7 @@ const SCOPES_KEY: &str = "attune-ops:scopes";
 pub fn WorkflowsPage() -> impl IntoView {
     let data = Resource::new(|| (), |_| get_workflows());
     let bulletin = Resource::new(|| (), |_| crate::api::get_bulletin());
+    let shell = use_context::<crate::components::layout::ShellResource>();
     let q = use_query_map();
     let error = move || q.read().get("error");
     view! {
@@ -36,7 +37,13 @@ pub fn WorkflowsPage() -> impl IntoView {
         <h1>"Workflows"</h1>
         {move || error().map(|e| view! { <p class="error-box" role="alert">{e}</p> })}
         <Suspense fallback=|| ()>
-            {move || Suspend::new(async move { bulletin.await.ok().map(|b| view! { <BulletinStrip initial=b /> }) })}
+            {move || Suspend::new(async move {
+                let root = match shell {
+                    Some(s) => s.await.map(|s| s.project_root).unwrap_or_default(),
+                    None => String::new(),
+                };
+                bulletin.await.ok().map(|b| view! { <BulletinStrip initial=b root /> })
+            })}
         </Suspense>
         <Suspense fallback=|| view! { <p class="loading">"Loading the registry…"</p> }>
             {move || Suspend::new(async move {

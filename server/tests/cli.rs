@@ -1,0 +1,148 @@
+//! The `attune-ops` binary as a user runs it: flags, errors, the read-only
+//! commands, graceful shutdown.
+
+use std::io::Read;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+fn bin() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_attune-ops"));
+    c.env_remove("PORT").env("ATTUNE_OPS_LOG", "warn");
+    c
+}
+
+fn fixture() -> (tempfile::TempDir, std::path::PathBuf, std::path::PathBuf) {
+    let d = tempfile::tempdir().unwrap();
+    let root = d.path().canonicalize().unwrap().join("proj");
+    let home = d.path().canonicalize().unwrap().join("home");
+    std::fs::create_dir_all(root.join(".attune")).unwrap();
+    std::fs::write(root.join(".attune/workflows.toml"), "[[workflow]]\nname = \"code-review\"\ncommand = [\"true\"]\n").unwrap();
+    std::fs::create_dir_all(home.join("telemetry")).unwrap();
+    std::fs::write(
+        home.join("telemetry/usage.jsonl"),
+        "{\"ts\":\"2026-01-02T10:00:00Z\",\"workflow\":\"code-review\",\"cost\":0.5}\n{\"ts\":\"2026-01-02T11:00:00Z\",\"workflow\":\"other\",\"cost\":1.25,\"savings\":0.1}\nnot json\n",
+    )
+    .unwrap();
+    (d, root, home)
+}
+
+#[test]
+fn telemetry_command_prints_the_reference_fields() {
+    let (_d, root, home) = fixture();
+    let out = bin().args(["telemetry", "--json", "--project-root"]).arg(&root).env("ATTUNE_HOME", &home).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["total_requests"], 2);
+    assert_eq!(v["total_cost"], 1.75);
+    assert_eq!(v["total_savings"], 0.1);
+    assert_eq!(v["by_workflow"], serde_json::json!([["code-review", 1, 0.5]]));
+    assert_eq!(v["last_event_at"], "2026-01-02T11:00:00Z");
+    assert_eq!(v["skipped_lines"], 1);
+    let human = bin().args(["telemetry", "--project-root"]).arg(&root).env("ATTUNE_HOME", &home).output().unwrap();
+    assert!(String::from_utf8_lossy(&human.stdout).contains("2 events · $1.75 spent"));
+}
+
+#[test]
+fn sessions_command_lists_json() {
+    let (d, root, _home) = fixture();
+    let claude = d.path().join("claude");
+    let dir = claude.join("projects").join(root.to_string_lossy().replace('/', "-"));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("abc.jsonl"), "{\"timestamp\":\"2026-01-01T00:00:00Z\",\"content\":\"hello there\"}\n").unwrap();
+    let out = bin().args(["sessions", "--json", "--days", "36500", "--project-root"]).arg(&root).env("CLAUDE_CONFIG_DIR", &claude).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v[0]["id"], "abc");
+    assert_eq!(v[0]["message_count"], 1);
+    assert_eq!(v[0]["starter_prompt"], "hello there");
+    assert_eq!(v[0]["source"], "heuristic");
+}
+
+#[test]
+fn bad_input_gives_one_line_errors_and_nonzero_exits() {
+    let (_d, root, _home) = fixture();
+    // A bad flag value: usage error, exit 2.
+    let out = bin().args(["--port", "notaport"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let out = bin().args(["--runs-retention-days", "-3"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    // Conflicting flags.
+    let out = bin().args(["--specs-candidates", "--no-specs-candidates"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    // A missing project root: one line, exit 1.
+    let out = bin().args(["--project-root", "/definitely/not/here", "--no-browser"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(err.trim().lines().count(), 1, "{err}");
+    assert!(err.contains("/definitely/not/here does not exist"), "{err}");
+    // An invalid $PORT is an error for this command only.
+    let out = bin().env("PORT", "eighty").args(["--no-browser", "--project-root"]).arg(&root).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("PORT=\"eighty\" is not a valid port number"));
+}
+
+#[test]
+fn port_in_use_is_a_clear_error() {
+    let (_d, root, home) = fixture();
+    let busy = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = busy.local_addr().unwrap().port().to_string();
+    let out = bin().args(["--no-browser", "--port", &port, "--project-root"]).arg(&root).env("ATTUNE_HOME", &home).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains(&format!("port {port} is already in use")), "{err}");
+}
+
+#[test]
+fn banner_then_clean_exit_on_sigterm() {
+    let (_d, root, home) = fixture();
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port().to_string();
+    let mut child = bin()
+        .args(["--no-browser", "--port", &port, "--project-root"])
+        .arg(&root)
+        .env("ATTUNE_HOME", &home)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while std::net::TcpStream::connect(format!("127.0.0.1:{port}")).is_err() {
+        assert!(Instant::now() < deadline, "server did not start");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    // SAFETY: signalling our own child.
+    unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(0));
+    let mut stdout = String::new();
+    child.stdout.take().unwrap().read_to_string(&mut stdout).unwrap();
+    assert!(stdout.contains(&format!("attune ops → http://127.0.0.1:{port}")), "{stdout}");
+    assert!(stdout.contains(&format!(" project: {}", root.display())));
+    assert!(stdout.contains(&format!(" attune-home: {}", home.display())));
+    assert!(stdout.contains(" allow-run: off (read-only"));
+    assert!(stdout.contains(" specs-candidates: off"));
+}
+
+#[test]
+fn binding_everywhere_without_trusted_hosts_warns() {
+    let (_d, root, home) = fixture();
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port().to_string();
+    let mut child = bin()
+        .args(["--no-browser", "--host", "0.0.0.0", "--port", &port, "--project-root"])
+        .arg(&root)
+        .env("ATTUNE_HOME", &home)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while std::net::TcpStream::connect(format!("127.0.0.1:{port}")).is_err() {
+        assert!(Instant::now() < deadline, "server did not start");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    // SAFETY: signalling our own child.
+    unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
+    assert_eq!(child.wait().unwrap().code(), Some(0));
+    let mut err = String::new();
+    child.stderr.take().unwrap().read_to_string(&mut err).unwrap();
+    assert!(err.contains("WARNING: Binding to 0.0.0.0 without --trusted-host"), "{err}");
+}
