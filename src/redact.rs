@@ -129,7 +129,8 @@ mod tests {
 
     #[test]
     fn classes_are_redacted() {
-        let (t, n) = redact("key sk-ant-api03-abcdefghijklmnop1234567890 and ghp_abcdefghijklmnopqrstuvwxyz0123456789 AKIAABCDEFGHIJKLMNOP");
+        let (t, n) =
+            redact("key sk-ant-api03-abcdefghijklmnop1234567890 and ghp_abcdefghijklmnopqrstuvwxyz0123456789 AKIAABCDEFGHIJKLMNOP");
         assert_eq!(t, "key <redacted> and <redacted> <redacted>");
         assert_eq!(n, 3);
         let (t, _) = redact("password = 'correct-horse-battery-staple'");

@@ -233,7 +233,9 @@ pub fn parse_session(path: &Path, now: DateTime<Utc>) -> Option<SessionInfo> {
         crate::pyfmt::parse_iso(&s.started_at.replace('Z', "+00:00")),
         crate::pyfmt::parse_iso(&s.last_activity.replace('Z', "+00:00")),
     ) {
-        (Some(a), Some(b)) if a.is_aware() == b.is_aware() => ((b.to_utc() - a.to_utc()).num_microseconds().unwrap_or(0) as f64 / 1e6).max(0.0),
+        (Some(a), Some(b)) if a.is_aware() == b.is_aware() => {
+            ((b.to_utc() - a.to_utc()).num_microseconds().unwrap_or(0) as f64 / 1e6).max(0.0)
+        }
         _ => 0.0,
     };
     if s.starter_prompt.is_empty() {
@@ -360,7 +362,9 @@ pub fn list_sessions(
 
 /// Is `id` a safe session file stem?
 pub fn is_session_id(id: &str) -> bool {
-    (1..=128).contains(&id.len()) && !id.starts_with('.') && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || b == b'.')
+    (1..=128).contains(&id.len())
+        && !id.starts_with('.')
+        && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || b == b'.')
 }
 
 fn cut(s: &str) -> String {
@@ -399,7 +403,8 @@ pub fn read_session(claude_dir: &Path, root: &Path, id: &str, now: DateTime<Utc>
         let msg = v.get("message");
         let model = msg.and_then(|m| m.get("model")).and_then(|m| m.as_str()).map(str::to_string);
         let content = msg.and_then(|m| m.get("content"));
-        let mut turn = SessionTurn { role: kind.to_string(), timestamp: ts, model, text: Vec::new(), tools: Vec::new(), results: Vec::new() };
+        let mut turn =
+            SessionTurn { role: kind.to_string(), timestamp: ts, model, text: Vec::new(), tools: Vec::new(), results: Vec::new() };
         match content {
             Some(serde_json::Value::String(s)) => turn.text.push(red(s)),
             Some(serde_json::Value::Array(blocks)) => {

@@ -20,7 +20,6 @@
 
 use std::collections::{HashMap, HashSet};
 use std::fmt;
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
@@ -146,19 +145,19 @@ fn py_float_str(s: &str) -> Option<f64> {
 }
 
 /// Python `str(v)` of a truthy JSON value; `None` when falsy.
-fn py_str_truthy(raw: Option<&RawValue>) -> Option<String> {
+fn py_str_truthy(raw: Option<&RawValue>) -> Option<std::borrow::Cow<'_, str>> {
     let raw = raw?;
     let s = raw.get();
     if let Some(body) = s.strip_prefix('"') {
-        // Common case: a plain string without escapes.
+        // Common case: a plain string without escapes, borrowed.
         if let Some(inner) = body.strip_suffix('"') {
             if !inner.contains('\\') {
-                return (!inner.is_empty()).then(|| inner.to_string());
+                return (!inner.is_empty()).then_some(std::borrow::Cow::Borrowed(inner));
             }
         }
     }
     let v: serde_json::Value = serde_json::from_str(s).ok()?;
-    truthy(&v).then(|| py_repr(&v, true))
+    truthy(&v).then(|| std::borrow::Cow::Owned(py_repr(&v, true)))
 }
 
 /// Python `str()` (top level) / `repr()` (nested) of a JSON value.
@@ -166,7 +165,13 @@ pub fn py_repr(v: &serde_json::Value, top: bool) -> String {
     use serde_json::Value::*;
     match v {
         Null => "None".into(),
-        Bool(b) => if *b { "True".into() } else { "False".into() },
+        Bool(b) => {
+            if *b {
+                "True".into()
+            } else {
+                "False".into()
+            }
+        }
         Number(n) => match (n.as_i64(), n.as_u64()) {
             (Some(i), _) => i.to_string(),
             (_, Some(u)) => u.to_string(),
@@ -175,10 +180,9 @@ pub fn py_repr(v: &serde_json::Value, top: bool) -> String {
         String(s) if top => s.clone(),
         String(s) => py_str_literal(s),
         Array(a) => format!("[{}]", a.iter().map(|x| py_repr(x, false)).collect::<Vec<_>>().join(", ")),
-        Object(o) => format!(
-            "{{{}}}",
-            o.iter().map(|(k, x)| format!("{}: {}", py_str_literal(k), py_repr(x, false))).collect::<Vec<_>>().join(", ")
-        ),
+        Object(o) => {
+            format!("{{{}}}", o.iter().map(|(k, x)| format!("{}: {}", py_str_literal(k), py_repr(x, false))).collect::<Vec<_>>().join(", "))
+        }
     }
 }
 
@@ -238,41 +242,128 @@ struct Acc {
     skipped: u64,
 }
 
+/// One line, parsed (borrowing from the read buffer).
+enum Parsed<'a> {
+    Blank,
+    Skipped,
+    Event { cost: f64, savings: f64, workflow: std::borrow::Cow<'a, str>, ts: std::borrow::Cow<'a, str>, day: Option<NaiveDate> },
+}
+
+/// Parses one line (already split, `\r`/`\n` removed).
+fn parse_line(raw: &str) -> Parsed<'_> {
+    let line = py_strip(raw);
+    if line.is_empty() {
+        return Parsed::Blank;
+    }
+    let Some(f) = parse_fields(line) else {
+        return Parsed::Skipped;
+    };
+    let cost = if f.total_cost.is_some() { py_float(f.total_cost) } else { py_float(f.cost) };
+    let savings = py_float(f.savings);
+    let workflow = py_str_truthy(f.workflow).or_else(|| py_str_truthy(f.event_type)).unwrap_or(std::borrow::Cow::Borrowed("unknown"));
+    let ts = py_str_truthy(f.ts).or_else(|| py_str_truthy(f.timestamp)).unwrap_or(std::borrow::Cow::Borrowed(""));
+    let day = day_of(&ts);
+    Parsed::Event { cost, savings, workflow, ts, day }
+}
+
 impl Acc {
-    fn line(&mut self, raw: &str) {
-        let line = py_strip(raw);
-        if line.is_empty() {
-            return;
+    /// Folds the parsed lines of a block, in file order, so sums are the
+    /// reference's sequential sums bit for bit.
+    fn apply_all<'a>(&mut self, lines: impl IntoIterator<Item = Parsed<'a>>) {
+        let mut last_ts: Option<std::borrow::Cow<'a, str>> = None;
+        for p in lines {
+            if let Some(ts) = self.apply(p) {
+                last_ts = Some(ts);
+            }
         }
-        let Some(f) = parse_fields(line) else {
-            self.skipped += 1;
-            return;
+        if let Some(ts) = last_ts {
+            self.last_event_at = Some(ts.into_owned());
+        }
+    }
+
+    /// Folds one line; returns its timestamp when non-empty.
+    fn apply<'a>(&mut self, p: Parsed<'a>) -> Option<std::borrow::Cow<'a, str>> {
+        let (cost, savings, workflow, ts, day) = match p {
+            Parsed::Blank => return None,
+            Parsed::Skipped => {
+                self.skipped += 1;
+                return None;
+            }
+            Parsed::Event { cost, savings, workflow, ts, day } => (cost, savings, workflow, ts, day),
         };
-        let cost = if f.total_cost.is_some() { py_float(f.total_cost) } else { py_float(f.cost) };
-        let savings = py_float(f.savings);
-        let workflow = py_str_truthy(f.workflow).or_else(|| py_str_truthy(f.event_type)).unwrap_or_else(|| "unknown".into());
-        let ts = py_str_truthy(f.ts).or_else(|| py_str_truthy(f.timestamp)).unwrap_or_default();
         self.total_requests += 1;
         self.total_cost += cost;
         self.total_savings += savings;
-        match self.wf_index.get(&workflow) {
+        match self.wf_index.get(workflow.as_ref()) {
             Some(&i) => {
                 self.wf[i].1 += 1;
                 self.wf[i].2 += cost;
             }
             None => {
-                self.wf_index.insert(workflow.clone(), self.wf.len());
-                self.wf.push((workflow, 1, cost));
+                self.wf_index.insert(workflow.to_string(), self.wf.len());
+                self.wf.push((workflow.into_owned(), 1, cost));
             }
         }
-        if let Some(d) = day_of(&ts) {
+        if let Some(d) = day {
             let e = self.days.entry(d).or_default();
             e.0 += 1;
             e.1 += cost;
         }
-        if !ts.is_empty() {
-            self.last_event_at = Some(ts);
+        (!ts.is_empty()).then_some(ts)
+    }
+}
+
+/// Splits a block of whole lines as Python's universal newlines do and
+/// parses each line. Invalid UTF-8 is replaced, line by line.
+fn parse_block(block: &[u8]) -> Vec<Parsed<'_>> {
+    let mut out = Vec::with_capacity(block.len() / 200 + 1);
+    for line in block.split(|&b| b == b'\n' || b == b'\r') {
+        match std::str::from_utf8(line) {
+            Ok(t) => out.push(parse_line(t)),
+            Err(_) => out.push(into_owned(parse_line(&String::from_utf8_lossy(line)))),
         }
+    }
+    out
+}
+
+fn into_owned(p: Parsed<'_>) -> Parsed<'static> {
+    match p {
+        Parsed::Blank => Parsed::Blank,
+        Parsed::Skipped => Parsed::Skipped,
+        Parsed::Event { cost, savings, workflow, ts, day } => Parsed::Event {
+            cost,
+            savings,
+            workflow: std::borrow::Cow::Owned(workflow.into_owned()),
+            ts: std::borrow::Cow::Owned(ts.into_owned()),
+            day,
+        },
+    }
+}
+
+/// Bytes read per block: memory stays near this whatever the file's size.
+const BLOCK: usize = 8 * 1024 * 1024;
+
+/// Parses a block on two threads (split at a line boundary), then folds
+/// both halves in order.
+fn fold_block(block: &[u8], acc: &mut Acc) {
+    let mid = block.len() / 2;
+    let split = if block.len() >= 1 << 20 { block[mid..].iter().position(|&b| b == b'\n').map(|p| mid + p + 1) } else { None };
+    match split {
+        Some(at) => {
+            let (a, b) = block.split_at(at);
+            let (pa, pb) = std::thread::scope(|sc| {
+                let h = sc.spawn(|| parse_block(b));
+                let pa = parse_block(a);
+                (pa, h.join())
+            });
+            acc.apply_all(pa);
+            match pb {
+                Ok(pb) => acc.apply_all(pb),
+                // A panic in the parser thread: fall back to this thread.
+                Err(_) => acc.apply_all(parse_block(b)),
+            }
+        }
+        None => acc.apply_all(parse_block(block)),
     }
 }
 
@@ -283,30 +374,41 @@ impl Acc {
 pub fn summarize(path: &Path, recent_days: u32, today: NaiveDate, known: Option<&HashSet<String>>) -> TelemetrySummary {
     let mut acc = Acc::default();
     let present = path.exists();
-    if let Ok(f) = std::fs::File::open(path) {
-        let mut r = BufReader::with_capacity(1 << 20, f);
-        let mut buf: Vec<u8> = Vec::with_capacity(4096);
+    if let Ok(mut f) = std::fs::File::open(path) {
+        use std::io::Read;
+        let mut buf: Vec<u8> = Vec::with_capacity(BLOCK + 64 * 1024);
+        let mut chunk = vec![0u8; 1 << 20];
+        // A line longer than a block makes the block grow until its end.
+        let mut want = BLOCK;
         loop {
-            buf.clear();
-            match r.read_until(b'\n', &mut buf) {
-                Ok(0) => break,
-                Ok(_) => {}
-                Err(e) => {
-                    tracing::warn!(path = %path.display(), error = %e, "telemetry: read error; summary is partial");
-                    break;
+            // Fill up to `want` bytes after what was carried over.
+            let mut eof = false;
+            while buf.len() < want {
+                match f.read(&mut chunk) {
+                    Ok(0) => {
+                        eof = true;
+                        break;
+                    }
+                    Ok(n) => buf.extend_from_slice(&chunk[..n]),
+                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                    Err(e) => {
+                        tracing::warn!(path = %path.display(), error = %e, "telemetry: read error; summary is partial");
+                        eof = true;
+                        break;
+                    }
                 }
             }
-            let text = match std::str::from_utf8(&buf) {
-                Ok(t) => std::borrow::Cow::Borrowed(t),
-                Err(_) => std::borrow::Cow::Owned(String::from_utf8_lossy(&buf).into_owned()),
-            };
-            // Universal newlines: a lone `\r` ends a line too.
-            if text.contains('\r') {
-                for part in text.split(['\r', '\n']) {
-                    acc.line(part);
-                }
+            // Whole lines only; the rest waits for the next block.
+            let cut = if eof { buf.len() } else { buf.iter().rposition(|&b| b == b'\n').map(|p| p + 1).unwrap_or(0) };
+            if cut > 0 {
+                fold_block(&buf[..cut], &mut acc);
+                buf.drain(..cut);
+                want = BLOCK;
             } else {
-                acc.line(&text);
+                want = buf.len() + BLOCK;
+            }
+            if eof {
+                break;
             }
         }
     }
@@ -488,6 +590,29 @@ mod tests {
         assert_eq!(py_repr(&serde_json::json!("it's"), false), "\"it's\"");
         assert_eq!(round4(0.00005), 0.0001);
         assert_eq!(round4(1.23456), 1.2346);
+    }
+
+    #[test]
+    fn lines_longer_than_a_block_and_block_boundaries() {
+        let d = tempfile::tempdir().unwrap();
+        let p = d.path().join("usage.jsonl");
+        let mut text = format!("{{\"workflow\":\"big\",\"cost\":1,\"pad\":\"{}\"}}\n", "x".repeat(BLOCK + 100));
+        for i in 0..100_000 {
+            text.push_str(&format!("{{\"workflow\":\"w{}\",\"cost\":0.001,\"ts\":\"2026-06-20T00:00:00Z\"}}\r\n", i % 3));
+        }
+        text.push_str("{\"workflow\":\"tail\",\"cost\":2}");
+        std::fs::write(&p, &text).unwrap();
+        let s = summarize(&p, 7, NaiveDate::from_ymd_opt(2026, 6, 20).unwrap(), None);
+        assert_eq!(s.total_requests, 100_002);
+        assert_eq!(s.skipped_lines, 0);
+        // The same result as a line-by-line sequential sum.
+        let mut seq = 1.0;
+        for _ in 0..100_000 {
+            seq += 0.001;
+        }
+        seq += 2.0;
+        assert_eq!(s.total_cost, round4(seq));
+        assert_eq!(s.by_day, vec![("2026-06-20".into(), 100_000, round4((0..100_000).fold(0.0, |a, _| a + 0.001)))]);
     }
 
     #[test]

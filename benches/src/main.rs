@@ -11,6 +11,12 @@
 //!   format, and the run page's batched format), lines lost (must be 0),
 //!   server RSS at the end and its peak; then latency from a child's line to
 //!   a viewer at a low rate (p50, p95).
+//! * `telemetry`: `attune-ops telemetry --json` on 100,000 and 1,000,000
+//!   line usage files: wall time and the process's peak memory.
+//! * `sessions`: `attune-ops sessions --json` over 1,000 session files.
+//!
+//! With `ATTUNE_REF_PYTHONPATH` pointing at an unpacked attune-ai wheel, the
+//! reference Python readers run on the same files and ratios are printed.
 //!
 //! Figures are printed; nothing is asserted except correctness (no line
 //! lost), because machines here are shared and noisy.
@@ -30,6 +36,12 @@ fn main() -> Result<()> {
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     if all || what.iter().any(|w| w == "sse") {
         rt.block_on(sse_bench())?;
+    }
+    if all || what.iter().any(|w| w == "telemetry") {
+        telemetry_bench()?;
+    }
+    if all || what.iter().any(|w| w == "sessions") {
+        sessions_bench()?;
     }
     Ok(())
 }
@@ -58,9 +70,8 @@ impl Drop for Dash {
     }
 }
 
-extern "C" {
-    #[link_name = "kill"]
-    fn libc_kill(pid: i32, sig: i32) -> i32;
+unsafe fn libc_kill(pid: i32, sig: i32) -> i32 {
+    libc::kill(pid, sig)
 }
 
 const REGISTRY: &str = r#"
@@ -288,5 +299,185 @@ async fn sse_bench() -> Result<()> {
     flood(50, false).await?;
     flood(50, true).await?;
     latency().await?;
+    Ok(())
+}
+
+/// Runs a command to completion: (wall seconds, peak RSS in MiB, stdout).
+fn measure(cmd: &mut Command) -> Result<(f64, f64, Vec<u8>)> {
+    use std::io::Read;
+    let t0 = Instant::now();
+    let mut child = cmd.stdout(Stdio::piped()).stderr(Stdio::null()).spawn()?;
+    let pid = child.id() as i32;
+    let mut stdout = child.stdout.take().context("no stdout")?;
+    let reader = std::thread::spawn(move || {
+        let mut v = Vec::new();
+        let _ = stdout.read_to_end(&mut v);
+        v
+    });
+    let mut status = 0;
+    // SAFETY: a zeroed rusage is a valid out-parameter for wait4; we reap
+    // our own child (the `Child` is never waited on).
+    let mut ru: libc::rusage = unsafe { std::mem::zeroed() };
+    let r = unsafe { libc::wait4(pid, &mut status, 0, &mut ru) };
+    let secs = t0.elapsed().as_secs_f64();
+    let out = reader.join().map_err(|_| anyhow::anyhow!("reader thread"))?;
+    if r < 0 {
+        bail!("wait4 failed");
+    }
+    Ok((secs, ru.ru_maxrss as f64 / 1024.0, out))
+}
+
+fn write_usage(path: &Path, lines: usize) -> Result<()> {
+    use std::io::Write;
+    let mut f = std::io::BufWriter::new(std::fs::File::create(path)?);
+    let wfs = ["code-review", "security-audit", "test-audit", "doc-audit", "release-prep", "dependency-check", "stub-wf"];
+    for i in 0..lines {
+        let day = 1 + (i * 30 / lines.max(1));
+        writeln!(
+            f,
+            "{{\"v\":\"1.0\",\"ts\":\"2026-11-{day:02}T{:02}:{:02}:{:02}.{:06}Z\",\"workflow\":\"{}\",\"stage\":\"triage\",\"tier\":\"CAPABLE\",\"model\":\"claude-sonnet-4-5\",\"provider\":\"anthropic\",\"cost\":0.{:06},\"tokens\":{{\"input\":{},\"output\":{}}},\"cache\":{{\"hit\":false}},\"duration_ms\":{},\"user_id\":\"5e1c0b9a77d2f3aa\",\"seq\":{}}}",
+            i % 24,
+            i % 60,
+            (i * 7) % 60,
+            i % 1_000_000,
+            wfs[i % wfs.len()],
+            (i * 37) % 999_999,
+            1000 + i % 9000,
+            100 + i % 900,
+            300 + i % 5000,
+            i
+        )?;
+    }
+    Ok(())
+}
+
+fn reference() -> Option<String> {
+    std::env::var("ATTUNE_REF_PYTHONPATH").ok().filter(|p| Path::new(p).join("attune").is_dir())
+}
+
+fn telemetry_bench() -> Result<()> {
+    let bin = binary()?;
+    let dir = tempfile::tempdir()?;
+    let root = dir.path().join("proj");
+    std::fs::create_dir_all(root.join(".attune"))?;
+    let reg: String = ["code-review", "security-audit", "test-audit", "doc-audit", "release-prep", "dependency-check"]
+        .iter()
+        .map(|n| format!("[[workflow]]\nname = \"{n}\"\ncommand = [\"true\"]\n"))
+        .collect();
+    std::fs::write(root.join(".attune/workflows.toml"), reg)?;
+    println!("telemetry summary (fresh process each time, page cache warm)");
+    for n in [100_000usize, 1_000_000] {
+        let home = dir.path().join(format!("home{n}"));
+        std::fs::create_dir_all(home.join("telemetry"))?;
+        let file = home.join("telemetry/usage.jsonl");
+        write_usage(&file, n)?;
+        let size = std::fs::metadata(&file)?.len();
+        let run = || {
+            measure(Command::new(&bin).args(["telemetry", "--json", "--days", "14", "--project-root"]).arg(&root).env("ATTUNE_HOME", &home))
+        };
+        let _ = run()?; // warm the page cache
+        let mut best = f64::MAX;
+        let mut rss = 0.0;
+        let mut out = Vec::new();
+        for _ in 0..3 {
+            let (t, m, o) = run()?;
+            best = best.min(t);
+            rss = f64::max(rss, m);
+            out = o;
+        }
+        let v: serde_json::Value = serde_json::from_slice(&out)?;
+        print!(
+            "  {:>9} lines ({:>5.1} MB): {:>7.3} s, peak RSS {:>5.1} MiB, {} events",
+            n,
+            size as f64 / 1e6,
+            best,
+            rss,
+            v["total_requests"]
+        );
+        if let Some(py) = reference() {
+            let script = format!(
+                "import sys,os;sys.path.insert(0,{py:?});os.environ['ATTUNE_HOME']={home:?}\nfrom pathlib import Path\nfrom attune.ops import data\nfrom attune.ops.config import build_config\nclass W:\n  def __init__(s,n): s.name=n\ndata.list_workflows=lambda include_hidden=False:[W(n) for n in ['code-review','security-audit','test-audit','doc-audit','release-prep','dependency-check']]\nimport time;t=time.perf_counter();s=data.read_telemetry_summary(build_config(Path({root:?})),recent_days=14);print(time.perf_counter()-t, s.total_requests)",
+                home = home.display().to_string(),
+                root = root.display().to_string()
+            );
+            let (t_all, rss_py, out) = measure(Command::new("python3").args(["-c", &script]))?;
+            let txt = String::from_utf8_lossy(&out);
+            let t_py: f64 = txt.split_whitespace().next().and_then(|x| x.parse().ok()).unwrap_or(t_all);
+            print!(" | reference {:.3} s (+ {:.2} s import), peak {:.1} MiB → {:.1}× faster", t_py, t_all - t_py, rss_py, t_py / best);
+        }
+        println!();
+    }
+    Ok(())
+}
+
+fn sessions_bench() -> Result<()> {
+    let bin = binary()?;
+    let dir = tempfile::tempdir()?;
+    let root = dir.path().canonicalize()?.join("proj");
+    std::fs::create_dir_all(&root)?;
+    let claude = dir.path().join("home/.claude");
+    let enc = root.to_string_lossy().replace('/', "-");
+    let now = std::time::SystemTime::now();
+    for k in 0..4 {
+        let d = claude.join("projects").join(if k == 0 { enc.clone() } else { format!("{enc}-wt{k}") });
+        std::fs::create_dir_all(&d)?;
+        for i in 0..250 {
+            let mut body = String::new();
+            for j in 0..30 {
+                body.push_str(&format!(
+                    "{{\"type\":\"user\",\"timestamp\":\"2026-11-2{}T1{}:{:02}:00.000Z\",\"message\":{{\"role\":\"user\",\"content\":\"please look at file {i} turn {j}\"}},\"gitBranch\":\"main\"}}\n",
+                    i % 3,
+                    j % 10,
+                    j
+                ));
+                body.push_str(&format!(
+                    "{{\"type\":\"assistant\",\"timestamp\":\"2026-11-2{}T1{}:{:02}:30.000Z\",\"message\":{{\"model\":\"claude-sonnet-4-5\",\"content\":[{{\"type\":\"text\",\"text\":\"{}\"}}],\"usage\":{{\"input_tokens\":100,\"output_tokens\":20}}}}}}\n",
+                    i % 3,
+                    j % 10,
+                    j,
+                    "lorem ipsum ".repeat(40)
+                ));
+            }
+            body.push_str(&format!(
+                "{{\"type\":\"queue-operation\",\"timestamp\":\"2026-11-20T10:00:00Z\",\"content\":\"fix bug {i}\"}}\n"
+            ));
+            let p = d.join(format!("s{k}-{i:04}.jsonl"));
+            std::fs::write(&p, body)?;
+            std::fs::File::options().write(true).open(&p)?.set_modified(now - Duration::from_secs((i * 60) as u64))?;
+        }
+    }
+    println!("session listing (1,000 files of 61 lines, 4 directories; fresh process, page cache warm)");
+    for (limit, label) in [("20", "newest 20 (the reference's default)"), ("0", "all 1,000")] {
+        let run = || {
+            measure(
+                Command::new(&bin)
+                    .args(["sessions", "--json", "--days", "30", "--limit", limit, "--project-root"])
+                    .arg(&root)
+                    .env("CLAUDE_CONFIG_DIR", &claude),
+            )
+        };
+        let _ = run()?;
+        let mut best = f64::MAX;
+        let mut n = 0;
+        for _ in 0..3 {
+            let (t, _, out) = run()?;
+            best = best.min(t);
+            n = serde_json::from_slice::<serde_json::Value>(&out)?.as_array().map(|a| a.len()).unwrap_or(0);
+        }
+        print!("  {label:<38} {best:>7.3} s ({n} sessions)");
+        if let Some(py) = reference() {
+            let lim = if limit == "0" { "None".to_string() } else { limit.to_string() };
+            let script = format!(
+                "import sys,os;sys.path.insert(0,{py:?});os.environ['HOME']={home:?}\nfrom attune.ops import data\nimport time;t=time.perf_counter();s=data.list_recent_sessions({root:?},days=30,limit={lim});print(time.perf_counter()-t,len(s))",
+                home = dir.path().join("home").display().to_string(),
+                root = root.display().to_string()
+            );
+            let (_, _, out) = measure(Command::new("python3").args(["-c", &script]))?;
+            let txt = String::from_utf8_lossy(&out);
+            let t_py: f64 = txt.split_whitespace().next().and_then(|x| x.parse().ok()).unwrap_or(f64::NAN);
+            print!(" | reference {t_py:.3} s → {:.1}× faster", t_py / best);
+        }
+        println!();
+    }
     Ok(())
 }

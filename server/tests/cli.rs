@@ -49,7 +49,12 @@ fn sessions_command_lists_json() {
     let dir = claude.join("projects").join(root.to_string_lossy().replace('/', "-"));
     std::fs::create_dir_all(&dir).unwrap();
     std::fs::write(dir.join("abc.jsonl"), "{\"timestamp\":\"2026-01-01T00:00:00Z\",\"content\":\"hello there\"}\n").unwrap();
-    let out = bin().args(["sessions", "--json", "--days", "36500", "--project-root"]).arg(&root).env("CLAUDE_CONFIG_DIR", &claude).output().unwrap();
+    let out = bin()
+        .args(["sessions", "--json", "--days", "36500", "--project-root"])
+        .arg(&root)
+        .env("CLAUDE_CONFIG_DIR", &claude)
+        .output()
+        .unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v[0]["id"], "abc");

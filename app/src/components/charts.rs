@@ -5,7 +5,11 @@ use leptos::prelude::*;
 /// A vertical bar chart. `bars`: `(label, value, tooltip)`; labels are
 /// shown under every `label_every`-th bar.
 #[component]
-pub fn BarChart(bars: Vec<(String, f64, String)>, #[prop(optional)] label_every: Option<usize>, #[prop(optional)] class: &'static str) -> impl IntoView {
+pub fn BarChart(
+    bars: Vec<(String, f64, String)>,
+    #[prop(optional)] label_every: Option<usize>,
+    #[prop(optional)] class: &'static str,
+) -> impl IntoView {
     let n = bars.len().max(1);
     let max = bars.iter().map(|b| b.1).fold(0.0, f64::max);
     let w = 600.0;
@@ -47,7 +51,13 @@ pub fn InlineBar(value: f64, max: f64) -> impl IntoView {
 
 /// A KPI tile.
 #[component]
-pub fn Tile(label: &'static str, #[prop(into)] value: String, #[prop(into, optional)] foot: String, #[prop(optional)] href: Option<&'static str>, #[prop(optional)] children: Option<Children>) -> impl IntoView {
+pub fn Tile(
+    label: &'static str,
+    #[prop(into)] value: String,
+    #[prop(into, optional)] foot: String,
+    #[prop(optional)] href: Option<&'static str>,
+    #[prop(optional)] children: Option<Children>,
+) -> impl IntoView {
     let inner = view! {
         <span class="tile-label">{label}</span>
         <span class="tile-value">{value}</span>

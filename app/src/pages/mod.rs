@@ -16,10 +16,10 @@ pub use health::HealthPage;
 pub use home::HomePage;
 pub use not_found::NotFound;
 pub use placeholders::{CostPage, SpecsPage};
-pub use sessions::{SessionPage, SessionsPage};
-pub use telemetry::TelemetryPage;
 pub use run::RunPage;
 pub use runs::RunsPage;
+pub use sessions::{SessionPage, SessionsPage};
+pub use telemetry::TelemetryPage;
 pub use workflows::WorkflowsPage;
 
 /// Sets the HTTP status of the page being rendered (server only).

@@ -14,7 +14,8 @@ use crate::components::ErrorBox;
 use crate::fmt;
 
 const WINDOWS: [(&str, f64); 5] = [("1 day", 1.0), ("3 days", 3.0), ("7 days", 7.0), ("30 days", 30.0), ("1 year", 365.0)];
-const SORTS: [(&str, &str); 4] = [("recent", "most recent"), ("longest", "longest"), ("messages", "most messages"), ("tokens", "most tokens")];
+const SORTS: [(&str, &str); 4] =
+    [("recent", "most recent"), ("longest", "longest"), ("messages", "most messages"), ("tokens", "most tokens")];
 
 fn tokens(s: &SessionInfo) -> u64 {
     s.input_tokens + s.output_tokens + s.cache_read_tokens + s.cache_creation_tokens
@@ -87,7 +88,11 @@ fn SessionsView(list: SessionList, days: f64) -> impl IntoView {
         let (q, s) = (search.get(), sort.get());
         #[cfg(feature = "hydrate")]
         if let Some(w) = web_sys::window() {
-            let url = format!("/sessions?days={days}{}{}", if q.is_empty() { String::new() } else { format!("&q={}", crate::client::encode_component(&q)) }, if s == "recent" { String::new() } else { format!("&sort={s}") });
+            let url = format!(
+                "/sessions?days={days}{}{}",
+                if q.is_empty() { String::new() } else { format!("&q={}", crate::client::encode_component(&q)) },
+                if s == "recent" { String::new() } else { format!("&sort={s}") }
+            );
             let _ = w.history().and_then(|h| h.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url)));
         }
         #[cfg(not(feature = "hydrate"))]

@@ -46,11 +46,8 @@ fn TelemetryView(s: TelemetrySummary, days: u32) -> impl IntoView {
         .into_any();
     }
     let max_wf = s.by_workflow.iter().map(|r| r.2).fold(0.0, f64::max);
-    let bars: Vec<(String, f64, String)> = s
-        .by_day
-        .iter()
-        .map(|(d, n, c)| (d.get(5..).unwrap_or(d).to_string(), *c, format!("{d}: {n} events, {}", money(*c))))
-        .collect();
+    let bars: Vec<(String, f64, String)> =
+        s.by_day.iter().map(|(d, n, c)| (d.get(5..).unwrap_or(d).to_string(), *c, format!("{d}: {n} events, {}", money(*c)))).collect();
     let events_in_window: u64 = s.by_day.iter().map(|r| r.1).sum();
     let cost_in_window: f64 = s.by_day.iter().map(|r| r.2).sum();
     view! {
