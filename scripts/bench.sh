@@ -4,5 +4,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PWD/.tools/node_modules/.bin:$PATH"
-cargo build --release -p attune-ops-server --bin attune-ops --no-default-features --features ssr
+# The same build as the demo (server and site must come from one build).
+cargo leptos build --release
 cargo run --release -p attune-ops-bench -- "$@"

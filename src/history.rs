@@ -200,11 +200,32 @@ fn owner_alive(raw: &Map<String, Value>) -> bool {
     let inst = raw.get("ops_instance").and_then(Value::as_str);
     match pid {
         Some(p) if p as u32 == std::process::id() => inst == Some(instance_id()),
-        // SAFETY: kill with signal 0 only checks for existence.
-        Some(p) if p > 0 && p < i32::MAX as u64 => unsafe {
-            libc::kill(p as libc::pid_t, 0) == 0 || std::io::Error::last_os_error().raw_os_error() == Some(libc::EPERM)
-        },
+        Some(p) if p > 0 && p < i32::MAX as u64 => dashboard_process_alive(p as i32),
         _ => false,
+    }
+}
+
+/// A live (not zombie) process that is an attune-ops dashboard. A reused
+/// pid running something else, or a killed dashboard not yet reaped, does
+/// not count.
+fn dashboard_process_alive(pid: i32) -> bool {
+    // SAFETY: kill with signal 0 only checks for existence.
+    let exists = unsafe { libc::kill(pid, 0) == 0 || std::io::Error::last_os_error().raw_os_error() == Some(libc::EPERM) };
+    if !exists {
+        return false;
+    }
+    let proc_dir = Path::new("/proc").join(pid.to_string());
+    match std::fs::read_to_string(proc_dir.join("stat")) {
+        // The state follows the command name in parentheses.
+        Ok(stat) => {
+            let state = stat.rsplit_once(')').and_then(|(_, rest)| rest.trim_start().chars().next());
+            if state == Some('Z') || state == Some('X') {
+                return false;
+            }
+            std::fs::read(proc_dir.join("cmdline")).map(|c| String::from_utf8_lossy(&c).contains("attune-ops")).unwrap_or(true)
+        }
+        // No /proc (not Linux): trust kill(0).
+        Err(_) => true,
     }
 }
 

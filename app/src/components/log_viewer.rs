@@ -182,11 +182,34 @@ pub enum Seg {
     Pill(String),
 }
 
-/// Splits `text` into plain text, search matches (case-insensitive) and
-/// workflow pills (whole words equal to a known workflow name that contains
-/// a dash, so prose words are left alone).
-pub fn segments(text: &str, names: &[String], query: &str) -> Vec<Seg> {
+/// Byte ranges of `query` in `text`, case-insensitively (none when
+/// lowercasing would change byte offsets, rather than wrong ones).
+pub fn match_ranges(text: &str, query: &str) -> Vec<(usize, usize)> {
+    if query.is_empty() {
+        return Vec::new();
+    }
+    let lower = text.to_lowercase();
+    let q = query.to_lowercase();
+    if lower.len() != text.len() || q.is_empty() {
+        return Vec::new();
+    }
     let mut out = Vec::new();
+    let mut k = 0;
+    while let Some(f) = lower[k..].find(&q) {
+        let a = k + f;
+        if !text.is_char_boundary(a) || !text.is_char_boundary(a + q.len()) {
+            break;
+        }
+        out.push((a, a + q.len()));
+        k = a + q.len();
+    }
+    out
+}
+
+/// Splits `text` into plain text, marked ranges (`marks`, byte ranges in
+/// `text`) and workflow pills (whole words equal to a known workflow name
+/// that contains a dash, so prose words are left alone).
+pub fn segments(text: &str, names: &[String], marks: &[(usize, usize)]) -> Vec<Seg> {
     let bytes = text.as_bytes();
     let is_word = |b: u8| b.is_ascii_alphanumeric() || b == b'-' || b == b'_';
     let mut pills: Vec<(usize, usize)> = Vec::new();
@@ -208,51 +231,54 @@ pub fn segments(text: &str, names: &[String], query: &str) -> Vec<Seg> {
             }
         }
     }
-    let mut pos = 0;
-    let push_text = |out: &mut Vec<Seg>, s: &str| {
-        if s.is_empty() {
-            return;
-        }
-        if query.is_empty() {
-            out.push(Seg::Text(s.to_string()));
-            return;
-        }
-        let lower = s.to_lowercase();
-        let q = query.to_lowercase();
-        // Only split when lowercasing kept byte offsets (ASCII-safe case).
-        if lower.len() != s.len() {
-            out.push(Seg::Text(s.to_string()));
-            return;
-        }
-        let mut k = 0;
-        while let Some(f) = lower[k..].find(&q) {
-            let a = k + f;
-            if a > k {
-                out.push(Seg::Text(s[k..a].to_string()));
+    let mut out = Vec::new();
+    let push_text = |out: &mut Vec<Seg>, a: usize, b: usize| {
+        // Plain text from a to b, with the marks that fall inside.
+        let mut pos = a;
+        for &(ma, mb) in marks {
+            let (ma, mb) = (ma.max(a), mb.min(b));
+            if ma >= mb || ma < pos {
+                continue;
             }
-            out.push(Seg::Mark(s[a..a + q.len()].to_string()));
-            k = a + q.len();
+            if ma > pos {
+                out.push(Seg::Text(text[pos..ma].to_string()));
+            }
+            out.push(Seg::Mark(text[ma..mb].to_string()));
+            pos = mb;
         }
-        if k < s.len() {
-            out.push(Seg::Text(s[k..].to_string()));
+        if pos < b {
+            out.push(Seg::Text(text[pos..b].to_string()));
         }
     };
+    let mut pos = 0;
     for (a, b) in pills {
-        push_text(&mut out, &text[pos..a]);
+        push_text(&mut out, pos, a);
         out.push(Seg::Pill(text[a..b].to_string()));
         pos = b;
     }
-    push_text(&mut out, &text[pos..]);
+    push_text(&mut out, pos, text.len());
     out
 }
 
 fn render_spans(spans: Vec<Span>, names: &[String], query: &str, on_pill: Option<Callback<String>>) -> impl IntoView {
+    // Search marks are found on the whole visible text, so a match that
+    // crosses a colour change is still marked.
+    let full: String = spans.iter().map(|s| s.text.as_str()).collect();
+    let ranges = match_ranges(&full, query);
+    let mut offset = 0;
     spans
         .into_iter()
         .map(|sp| {
+            let len = sp.text.len();
+            let local: Vec<(usize, usize)> = ranges
+                .iter()
+                .filter(|(a, b)| *b > offset && *a < offset + len)
+                .map(|(a, b)| (a.saturating_sub(offset), (b - offset).min(len)))
+                .collect();
+            offset += len;
             let class = sp.style.classes();
             let style = sp.style.inline_css();
-            let segs = segments(&sp.text, names, query);
+            let segs = segments(&sp.text, names, &local);
             let inner = segs
                 .into_iter()
                 .map(|s| match s {
@@ -316,7 +342,7 @@ fn StaticLog(run_id: String, page: LogPage, full_log: bool) -> impl IntoView {
             {(!full_log).then_some(" (this record kept only the first 200 KB of output)")}
             {(!page.finished).then(|| view! { " · " <a href="">"Refresh"</a> " for new lines." })}
         </p>
-        <pre class="log-static" data-log="">
+        <pre class="log-static" data-log="" style=format!("--ln-w:{}ch", page.total.max(1).to_string().len().max(4) + 1)>
             {page.lines.into_iter().map(|l| {
                 let id = format!("L{}", l.n);
                 let err = l.s == LogStream::Stderr;
@@ -592,7 +618,7 @@ pub fn LogViewer(
             <Show when=move || mounted.get() fallback=move || view! { <StaticLog run_id=run_id2.clone() page=initial_static.clone() full_log /> }>
                 <div class="log-scroll" node_ref=scroller on:scroll=on_scroll tabindex="0" aria-label="Run log" data-log="">
                     <div class="log-spacer" style=move || format!("height:{}px", content_h())>
-                        <div class="log-window" style=move || format!("transform:translateY({}px)", offset_px())>
+                        <div class="log-window" style=move || format!("transform:translateY({}px);--ln-w:{}ch", offset_px(), model.total.get().max(1).to_string().len().max(4) + 1)>
                             {rows}
                         </div>
                     </div>
@@ -613,8 +639,9 @@ mod tests {
     #[test]
     fn segments_mark_and_pill() {
         let names = vec!["test-audit".to_string(), "fix".to_string()];
+        let text = "run test-audit to fix ERROR now";
         assert_eq!(
-            segments("run test-audit to fix ERROR now", &names, "error"),
+            segments(text, &names, &match_ranges(text, "error")),
             vec![
                 Seg::Text("run ".into()),
                 Seg::Pill("test-audit".into()),
@@ -623,11 +650,12 @@ mod tests {
                 Seg::Text(" now".into())
             ]
         );
-        assert_eq!(segments("my-test-audit-x", &names, ""), vec![Seg::Text("my-test-audit-x".into())]);
-        assert_eq!(segments("aaa", &[], "a"), vec![Seg::Mark("a".into()), Seg::Mark("a".into()), Seg::Mark("a".into())]);
-        assert_eq!(segments("ÉRROR", &[], "é"), vec![Seg::Mark("É".into()), Seg::Text("RROR".into())]);
-        // Lowercasing that changes byte lengths: no highlight rather than a
-        // wrong one.
-        assert_eq!(segments("İx", &[], "x"), vec![Seg::Text("İx".into())]);
+        assert_eq!(segments("my-test-audit-x", &names, &[]), vec![Seg::Text("my-test-audit-x".into())]);
+        assert_eq!(match_ranges("aaa", "a"), vec![(0, 1), (1, 2), (2, 3)]);
+        assert_eq!(match_ranges("ÉRROR", "é"), vec![(0, 2)]);
+        // Lowercasing that changes byte lengths: no marks rather than wrong ones.
+        assert_eq!(match_ranges("İx", "x"), vec![]);
+        // A match crossing a span boundary marks both parts.
+        assert_eq!(segments("error", &[], &[(3, 5)]), vec![Seg::Text("err".into()), Seg::Mark("or".into())]);
     }
 }
