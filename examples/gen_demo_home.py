@@ -225,6 +225,8 @@ def sessions(claude: Path, project: Path, now: datetime, rnd: random.Random) -> 
             rows.append({"type": "user", "message": {"role": "user", "content": text}, "timestamp": zts(t), "sessionId": sid,
                          "cwd": str(project), "gitBranch": branch, "version": "2.0.31", "uuid": str(uuid.UUID(int=rnd.getrandbits(128)))})
             t += timedelta(seconds=rnd.randint(5, 90))
+            if i == 0:
+                t = min(t, now - timedelta(seconds=40))  # active, but never in the future
             usage = {"input_tokens": rnd.randint(500, 9000), "output_tokens": rnd.randint(80, 2500),
                      "cache_read_input_tokens": rnd.randint(0, 30000), "cache_creation_input_tokens": rnd.randint(0, 4000)}
             rows.append({"type": "assistant", "message": {"model": model, "role": "assistant", "content": [
@@ -233,6 +235,8 @@ def sessions(claude: Path, project: Path, now: datetime, rnd: random.Random) -> 
                  "input": {"file_path": str(project / "src/shop/cart/pricing.py")}}],
                 "usage": usage}, "timestamp": zts(t), "sessionId": sid, "cwd": str(project), "gitBranch": branch})
             t += timedelta(seconds=rnd.randint(20, 400))
+            if i == 0:
+                t = min(t, now - timedelta(seconds=20))
         p = d / f"{sid}.jsonl"
         body = "\n".join(json.dumps(r) for r in rows) + "\n"
         if i == 3:
@@ -251,6 +255,14 @@ def gates(home: Path) -> None:
         {"target_artifact": "docs/specs/session-hardening/design.md", "evaluation_state": "needs-work", "gate_id": "G3", "phase": "design"},
     ]
     p.write_text("\n".join(json.dumps(r) for r in rows) + "\n")
+
+
+def settings(home: Path) -> None:
+    """The dashboard's saved settings: a monthly budget for the Cost page."""
+    ops = home / "ops"
+    ops.mkdir(parents=True, exist_ok=True)
+    doc = {"settings": {"monthly_budget_usd": 300.0}, "version": 1}
+    (ops / "config.json").write_text(json.dumps(doc, indent=2, sort_keys=True) + "\n")
 
 
 def main() -> int:
@@ -278,6 +290,7 @@ def main() -> int:
     b = bulletin(home, now, rnd)
     s = sessions(home / "claude", project, now, rnd)
     gates(home)
+    settings(home)
     print(f"demo home {home}: {t} telemetry lines, {r} runs, {b} archived bulletin entries, {s} sessions")
     return 0
 

@@ -20,6 +20,10 @@ HOME_DIR="$ROOT/target/demo-home"
 PROJECT="$ROOT/examples/demo"
 python3 examples/gen_demo_home.py --home "$HOME_DIR" --project "$PROJECT" --force
 
+# Anthropic spend for the Cost page, from an offline imitation of the API.
+source scripts/fake-admin-api.sh
+start_fake_admin_api "$HOME_DIR"
+
 # Other actors "running" workflows, for the bulletin strip.
 python3 examples/demo_actors.py --home "$HOME_DIR" --project "$PROJECT" &
 ACTORS=$!

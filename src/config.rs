@@ -46,6 +46,9 @@ pub struct Config {
     /// Claude Code's configuration directory (`$CLAUDE_CONFIG_DIR`, else
     /// `~/.claude`).
     pub claude_dir: PathBuf,
+    /// A monthly budget from `--monthly-budget` (it overrides the
+    /// environment and the saved setting).
+    pub monthly_budget_flag: Option<f64>,
 }
 
 /// Raw options for [`build_config`]; `Default` gives the library defaults
@@ -64,6 +67,7 @@ pub struct ConfigOptions {
     pub max_concurrent_runs: usize,
     pub max_log_bytes: u64,
     pub claude_dir: Option<PathBuf>,
+    pub monthly_budget: Option<f64>,
 }
 
 impl Default for ConfigOptions {
@@ -81,6 +85,7 @@ impl Default for ConfigOptions {
             max_concurrent_runs: 1,
             max_log_bytes: 256 * 1024 * 1024,
             claude_dir: None,
+            monthly_budget: None,
         }
     }
 }
@@ -134,6 +139,7 @@ pub fn build_config(o: ConfigOptions) -> Result<Config, ConfigError> {
         specs_candidates_enabled: o.specs_candidates_enabled,
         max_concurrent_runs: o.max_concurrent_runs,
         max_log_bytes: o.max_log_bytes,
+        monthly_budget_flag: o.monthly_budget.filter(|b| b.is_finite() && *b > 0.0),
     })
 }
 
@@ -269,6 +275,24 @@ pub fn run_with_timeout(cmd: &mut Command, timeout: Duration) -> Option<String> 
     }
 }
 
+/// The monthly budget in effect: `--monthly-budget`, else
+/// `$ATTUNE_OPS_MONTHLY_BUDGET_USD`, else the saved `monthly_budget_usd`
+/// setting. Invalid or non-positive values are ignored.
+pub fn monthly_budget(cfg: &Config) -> Option<crate::wire::Budget> {
+    let ok = |v: f64| v.is_finite() && v > 0.0;
+    if let Some(v) = cfg.monthly_budget_flag.filter(|v| ok(*v)) {
+        return Some(crate::wire::Budget { monthly_usd: v, source: "flag".into() });
+    }
+    if let Some(v) = std::env::var("ATTUNE_OPS_MONTHLY_BUDGET_USD").ok().and_then(|v| v.trim().parse::<f64>().ok()).filter(|v| ok(*v)) {
+        return Some(crate::wire::Budget { monthly_usd: v, source: "env".into() });
+    }
+    load_settings(&cfg.attune_home)
+        .get("monthly_budget_usd")
+        .and_then(Value::as_f64)
+        .filter(|v| ok(*v))
+        .map(|v| crate::wire::Budget { monthly_usd: v, source: "setting".into() })
+}
+
 /// Where an Anthropic admin key would come from (`$ANTHROPIC_ADMIN_API_KEY`
 /// or `~/.attune/anthropic-admin.env`), without reading the key itself.
 pub fn admin_key_source() -> Option<&'static str> {
@@ -319,7 +343,20 @@ pub fn load_settings(home: &Path) -> Map<String, Value> {
 /// Saves one setting, keeping the others. Written as the reference does:
 /// indent 2, sorted keys, trailing newline, atomically.
 pub fn save_setting(home: &Path, key: &str, value: Value) -> std::io::Result<()> {
+    let path = settings_path(home);
     let mut settings = load_settings(home);
+    // A file we could not read as settings is kept aside, not overwritten:
+    // nothing a person wrote is lost.
+    let unreadable = settings.is_empty()
+        && std::fs::read(&path).is_ok_and(|b| {
+            let v: Option<Value> = serde_json::from_slice(&b).ok();
+            !v.is_some_and(|v| v.get("version").and_then(Value::as_i64) == Some(1) && v.get("settings").is_some_and(Value::is_object))
+        });
+    if unreadable {
+        let aside = path.with_extension(format!("json.unreadable-{}", chrono::Utc::now().format("%Y%m%dT%H%M%SZ")));
+        std::fs::rename(&path, &aside)?;
+        tracing::warn!(kept = %aside.display(), "ops settings could not be read; kept the old file aside");
+    }
     settings.insert(key.to_string(), value);
     let doc = serde_json::json!({"settings": Value::Object(settings), "version": 1});
     let mut text = pyfmt::dumps(&doc, Dumps::INDENT2_SORTED);
@@ -367,6 +404,28 @@ mod tests {
         assert!(!resolve_specs_candidates(None, d.path()));
         std::fs::write(settings_path(d.path()), "not json").unwrap();
         assert!(load_settings(d.path()).is_empty());
+        // Saving over an unreadable file keeps the old bytes aside.
+        save_setting(d.path(), "monthly_budget_usd", Value::from(250.0)).unwrap();
+        let kept: Vec<_> = std::fs::read_dir(d.path().join("ops"))
+            .unwrap()
+            .flatten()
+            .filter(|e| e.file_name().to_string_lossy().contains("unreadable"))
+            .collect();
+        assert_eq!(kept.len(), 1);
+        assert_eq!(std::fs::read_to_string(kept[0].path()).unwrap(), "not json");
+        assert_eq!(load_settings(d.path()).get("monthly_budget_usd"), Some(&Value::from(250.0)));
+        // A valid empty file is not set aside.
+        save_setting(d.path(), "monthly_budget_usd", Value::Null).unwrap();
+        std::fs::write(settings_path(d.path()), r#"{"settings": {}, "version": 1}"#).unwrap();
+        save_setting(d.path(), "x", Value::from(1)).unwrap();
+        assert_eq!(
+            std::fs::read_dir(d.path().join("ops"))
+                .unwrap()
+                .flatten()
+                .filter(|e| e.file_name().to_string_lossy().contains("unreadable"))
+                .count(),
+            1
+        );
     }
 
     #[test]

@@ -20,8 +20,8 @@
 //!   - [`scope`]: validating a scope path against the project root;
 //!   - [`runner`]: spawning workflows, queueing, cancelling, live logs;
 //!   - [`history`]: persisted run records under `<home>/ops/runs`;
-//!   - [`bulletin`], [`telemetry`], [`sessions`] (with [`redact`]): the
-//!     read-side views;
+//!   - [`bulletin`], [`telemetry`], [`sessions`] (with [`redact`]), [`cost`]:
+//!     the read-side views;
 //!   - [`pyfmt`]: byte-compatible Python `json.dumps` / `isoformat` so files
 //!     written here are identical to the reference dashboard's.
 //!
@@ -35,6 +35,8 @@ pub mod wire;
 pub mod bulletin;
 #[cfg(feature = "engine")]
 pub mod config;
+#[cfg(feature = "engine")]
+pub mod cost;
 #[cfg(feature = "engine")]
 pub mod features;
 #[cfg(feature = "engine")]

@@ -158,6 +158,8 @@ pub struct Ops {
     stored: Mutex<Vec<StoredEntry>>,
     telemetry: TelemetryCache,
     sessions: SessionCache,
+    /// The Admin API client and its cache (shared by every page and tab).
+    pub cost: crate::cost::CostClient,
 }
 
 impl Ops {
@@ -189,8 +191,16 @@ impl Ops {
             stored: Mutex::new(Vec::new()),
             telemetry: TelemetryCache::default(),
             sessions: SessionCache::default(),
+            cost: crate::cost::CostClient::new(),
             config,
         })
+    }
+
+    /// Uses another cost client (a proxy, a test imitation of the Admin
+    /// API, another key source).
+    pub fn with_cost_client(mut self, cost: crate::cost::CostClient) -> Ops {
+        self.cost = cost;
+        self
     }
 
     pub fn project_name(&self) -> &str {
@@ -439,6 +449,11 @@ impl Ops {
             telemetry_present: t.file_present,
             week,
             recent_sessions,
+            cost: None,
+            cost_error: None,
+            cost_pending: false,
+            alarm: None,
+            budget: None,
         }
     }
 
@@ -466,6 +481,76 @@ impl Ops {
     /// One session as readable, redacted turns.
     pub fn session(&self, id: &str) -> Option<SessionDetail> {
         crate::sessions::read_session(&self.config.claude_dir, &self.config.project_root, id, chrono::Utc::now())
+    }
+
+    /// The Cost page: the summary (cached unless `refresh`), burn rate,
+    /// projection, budget and the spend alarm (account data when there is
+    /// some, else local telemetry — which reads `usage.jsonl`, so servers
+    /// call [`Ops::cost_data_from`] off the async threads).
+    pub async fn cost_data(&self, refresh: bool) -> crate::wire::CostData {
+        let r = self.cost.fetch_summary(refresh).await;
+        self.cost_data_from(r)
+    }
+
+    /// The Cost page from a fetch result.
+    pub fn cost_data_from(&self, r: crate::cost::CostResult) -> crate::wire::CostData {
+        let budget = crate::config::monthly_budget(&self.config);
+        let today = crate::pyfmt::today_utc();
+        let alarm = self.spend_alarm(r.summary.as_ref(), budget.as_ref());
+        crate::wire::CostData {
+            burn_rate_usd: r.summary.as_ref().map(crate::cost::burn_rate),
+            projection_usd: r.summary.as_ref().map(|s| crate::cost::month_end_projection(s, today)),
+            budget_pct: match (&r.summary, &budget) {
+                (Some(s), Some(b)) => Some(s.month_to_date_usd / b.monthly_usd * 100.0),
+                _ => None,
+            },
+            summary: r.summary,
+            error: r.error,
+            budget,
+            alarm: Some(alarm),
+            allow_run: self.config.allow_run,
+        }
+    }
+
+    /// Adds account spend to Home: the summary or its error, and the spend
+    /// alarm (from local telemetry when there is no account data). `None`:
+    /// the fetch is still under way (Home does not wait for a slow API).
+    pub fn fill_home_cost(&self, home: &mut HomeData, r: Option<crate::cost::CostResult>) {
+        let budget = crate::config::monthly_budget(&self.config);
+        match r {
+            Some(r) => {
+                home.alarm = Some(self.spend_alarm(r.summary.as_ref(), budget.as_ref()));
+                home.cost = r.summary;
+                home.cost_error = r.error;
+                home.cost_pending = false;
+            }
+            None => {
+                home.alarm = Some(self.spend_alarm(None, budget.as_ref()));
+                home.cost_pending = true;
+            }
+        }
+        home.budget = budget;
+    }
+
+    /// The spend alarm: from account data when there is some, else from
+    /// local telemetry (which does not see CI spend).
+    pub fn spend_alarm(&self, summary: Option<&crate::wire::CostSummary>, budget: Option<&crate::wire::Budget>) -> crate::wire::SpendAlarm {
+        let today = crate::pyfmt::today_utc();
+        let ceiling = budget.map(|b| b.monthly_usd).unwrap_or(crate::cost::DEFAULT_CEILING_USD);
+        match summary.filter(|s| !s.by_day.is_empty()) {
+            Some(s) => crate::cost::spend_alarm(&s.by_day, Some(s.month_to_date_usd), "account", today, ceiling),
+            None => {
+                let t = self.telemetry_summary(35);
+                let days: Vec<(String, f64)> = t.by_day.iter().map(|(d, _, c)| (d.clone(), *c)).collect();
+                crate::cost::spend_alarm(&days, None, "local", today, ceiling)
+            }
+        }
+    }
+
+    /// Saves (or clears) the monthly budget setting.
+    pub fn set_budget(&self, monthly_usd: Option<f64>) -> std::io::Result<()> {
+        let v = monthly_usd.filter(|v| v.is_finite() && *v > 0.0).map(serde_json::Value::from).unwrap_or(serde_json::Value::Null);
+        crate::config::save_setting(&self.config.attune_home, "monthly_budget_usd", v)
     }
 
     /// The Bulletin page: active entries, and the runs of `day` (`None`:

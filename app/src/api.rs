@@ -15,8 +15,8 @@ use server_fn::codec::{GetUrl, Json, JsonEncoding};
 use server_fn::error::{FromServerFnError, ServerFnErrorErr};
 
 use attune_ops::wire::{
-    BulletinData, BulletinEntry, HealthData, HomeData, RunInfo, RunPageData, RunsData, RunsQuery, SessionDetail, SessionList, ShellInfo,
-    StartRunResponse, TelemetrySummary, WorkflowsData,
+    Budget, BulletinData, BulletinEntry, CostData, CostProgress, HealthData, HomeData, RunInfo, RunPageData, RunsData, RunsQuery,
+    SessionDetail, SessionList, ShellInfo, StartRunResponse, TelemetrySummary, WorkflowsData,
 };
 
 use crate::client::TokenClient;
@@ -88,10 +88,63 @@ pub async fn get_shell() -> Result<ShellInfo, ApiError> {
     Ok(ssr::ops()?.shell_info())
 }
 
-/// `GET /api/ui/home`: the Home page.
+/// How long Home waits for account spend before showing the page without
+/// it (the fetch goes on; the next load shows it).
+#[cfg(feature = "ssr")]
+const HOME_COST_WAIT: std::time::Duration = std::time::Duration::from_millis(2500);
+
+/// `GET /api/ui/home?refresh=true`: the Home page (`refresh` bypasses the
+/// cost cache, as the reference's `/?refresh=1`).
 #[server(prefix = "/api/ui", endpoint = "home", input = GetUrl)]
-pub async fn get_home() -> Result<HomeData, ApiError> {
-    ssr::blocking(|o| o.home_data()).await
+pub async fn get_home(refresh: Option<bool>) -> Result<HomeData, ApiError> {
+    let ops = ssr::ops()?;
+    let fetch = tokio::spawn(async move { ops.cost.fetch_summary(refresh.unwrap_or(false)).await });
+    let home = ssr::blocking(|o| o.home_data()).await?;
+    let r = match tokio::time::timeout(HOME_COST_WAIT, fetch).await {
+        Ok(Ok(r)) => Some(r),
+        Ok(Err(e)) => {
+            tracing::error!(error = %e, "ops.api: cost fetch failed");
+            Some(attune_ops::cost::CostResult { summary: None, error: None })
+        }
+        Err(_) => None,
+    };
+    ssr::blocking(move |o| {
+        let mut home = home;
+        o.fill_home_cost(&mut home, r);
+        home
+    })
+    .await
+}
+
+/// `GET /api/ui/cost?refresh=true`: account spend with burn rate,
+/// projection, budget and the spend alarm.
+#[server(prefix = "/api/ui", endpoint = "cost", input = GetUrl)]
+pub async fn get_cost(refresh: Option<bool>) -> Result<CostData, ApiError> {
+    let ops = ssr::ops()?;
+    let r = ops.cost.fetch_summary(refresh.unwrap_or(false)).await;
+    ssr::blocking(move |o| o.cost_data_from(r)).await
+}
+
+/// `GET /api/ui/cost_progress`: the upstream cost fetch under way, if any.
+#[server(prefix = "/api/ui", endpoint = "cost_progress", input = GetUrl)]
+pub async fn get_cost_progress() -> Result<CostProgress, ApiError> {
+    Ok(ssr::ops()?.cost.progress())
+}
+
+/// `POST /api/ui/set_budget` `{"monthly_usd": 250.0}` (`null` clears it):
+/// saves the monthly budget setting and answers the budget now in effect
+/// (a `--monthly-budget` flag or `ATTUNE_OPS_MONTHLY_BUDGET_USD` still wins).
+#[server(prefix = "/api/ui", endpoint = "set_budget", input = Json, client = TokenClient)]
+pub async fn set_budget(monthly_usd: Option<f64>) -> Result<Option<Budget>, ApiError> {
+    let v = attune_ops::cost::parse_budget(monthly_usd).map_err(|m| ApiError::new(400, m))?;
+    ssr::blocking(move |o| {
+        o.set_budget(v).map_err(|e| {
+            tracing::error!(error = %e, "ops.api: cannot save the budget");
+            ApiError::new(500, "could not save the setting (see the dashboard's log)")
+        })?;
+        Ok(attune_ops::config::monthly_budget(&o.config))
+    })
+    .await?
 }
 
 /// `GET /api/ui/workflows`: registry, scopes and recent runs.

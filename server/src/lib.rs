@@ -200,7 +200,13 @@ pub struct Server {
 
 impl Server {
     pub fn new(config: Config) -> std::io::Result<Server> {
-        Ok(Server { ops: Arc::new(Ops::new(config)?), token: ClientToken::generate(), leptos: leptos_options(None) })
+        Ok(Server::from_ops(Ops::new(config)?))
+    }
+
+    /// A dashboard over an engine built by the caller (e.g. with another
+    /// cost client).
+    pub fn from_ops(ops: Ops) -> Server {
+        Server { ops: Arc::new(ops), token: ClientToken::generate(), leptos: leptos_options(None) }
     }
 
     pub fn router(&self) -> Router {

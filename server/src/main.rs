@@ -91,6 +91,21 @@ enum Cmd {
         #[arg(long, default_value_t = 20)]
         limit: usize,
     },
+    /// Anthropic spend from the Admin API cost report (the Cost page).
+    ///
+    /// Exit codes: 0 ok; 3 no key; 4 key rejected; 5 rate-limited;
+    /// 6 network; 7 unexpected answer.
+    Cost {
+        /// Print the summary as JSON (CostSummary fields; on failure
+        /// `{"error": {"kind", "message"}}`).
+        #[arg(long)]
+        json: bool,
+        /// Ask Anthropic even if a cached answer exists (a command has no
+        /// cache between runs, so it always does; accepted for symmetry
+        /// with the dashboard's `?refresh=1`).
+        #[arg(long)]
+        refresh: bool,
+    },
 }
 
 /// Flags shared by the server and its commands.
@@ -104,6 +119,19 @@ struct CommonArgs {
     /// Spec root directory (repeatable; default: <project-root>/docs/specs).
     #[arg(long = "specs-root", value_name = "DIR", action = ArgAction::Append, global = true)]
     specs_roots: Vec<PathBuf>,
+
+    /// Monthly Anthropic budget in USD for the Cost page's gauge and the
+    /// spend alarm's ceiling (default: $ATTUNE_OPS_MONTHLY_BUDGET_USD, else
+    /// the budget saved from the Cost page, else none).
+    #[arg(long, value_name = "USD", global = true, value_parser = parse_budget_flag)]
+    monthly_budget: Option<f64>,
+}
+
+fn parse_budget_flag(s: &str) -> Result<f64, String> {
+    match attune_ops::cost::parse_budget_text(s)? {
+        Some(v) => Ok(v),
+        None => Err("expected a number of dollars".into()),
+    }
 }
 
 fn main() -> ExitCode {
@@ -118,7 +146,7 @@ fn main() -> ExitCode {
     };
     init_logging();
     match run(cli) {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(code) => code,
         Err(e) => {
             eprintln!("attune-ops: error: {e:#}");
             ExitCode::FAILURE
@@ -144,7 +172,7 @@ fn port_from_env() -> anyhow::Result<Option<u16>> {
     }
 }
 
-fn run(cli: Cli) -> anyhow::Result<()> {
+fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     if let Some(cmd) = &cli.command {
         return commands::run(cmd, &cli.common);
     }
@@ -171,6 +199,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         runs_retention_days: cli.runs_retention_days,
         specs_candidates_enabled,
         max_concurrent_runs: cli.max_concurrent_runs as usize,
+        monthly_budget: cli.common.monthly_budget,
         ..ConfigOptions::default()
     })?;
 
@@ -212,7 +241,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         }
         server.serve(listener, shutdown_signal()).await.context("server error")?;
         println!("attune ops stopped");
-        Ok(())
+        Ok(ExitCode::SUCCESS)
     })
 }
 
@@ -265,8 +294,11 @@ fn open_browser(url: &str) {
 
 /// The read-only commands: one view, printed, no server.
 mod commands {
+    use std::process::ExitCode;
+
     use anyhow::Context;
     use attune_ops::config::{self, ConfigOptions};
+    use attune_ops::wire::CostErrorKind;
 
     use super::{Cmd, CommonArgs};
 
@@ -274,11 +306,12 @@ mod commands {
         Ok(config::build_config(ConfigOptions {
             project_root: common.project_root.clone(),
             specs_roots: common.specs_roots.clone(),
+            monthly_budget: common.monthly_budget,
             ..ConfigOptions::default()
         })?)
     }
 
-    pub fn run(cmd: &Cmd, common: &CommonArgs) -> anyhow::Result<()> {
+    pub fn run(cmd: &Cmd, common: &CommonArgs) -> anyhow::Result<ExitCode> {
         // Like any Unix filter: `attune-ops telemetry | head` ends quietly
         // when the reader goes away. (The server keeps Rust's default of
         // ignoring SIGPIPE.)
@@ -288,9 +321,79 @@ mod commands {
         }
         let cfg = config(common)?;
         match cmd {
-            Cmd::Telemetry { json, days } => telemetry(&cfg, *json, *days),
-            Cmd::Sessions { json, days, limit } => sessions(&cfg, *json, *days, *limit),
+            Cmd::Telemetry { json, days } => telemetry(&cfg, *json, *days).map(|_| ExitCode::SUCCESS),
+            Cmd::Sessions { json, days, limit } => sessions(&cfg, *json, *days, *limit).map(|_| ExitCode::SUCCESS),
+            Cmd::Cost { json, refresh } => cost(&cfg, *json, *refresh),
         }
+    }
+
+    /// The exit code for a cost error kind (documented in `--help`).
+    fn cost_exit(kind: CostErrorKind) -> ExitCode {
+        ExitCode::from(match kind {
+            CostErrorKind::NoKey => 3,
+            CostErrorKind::AuthFailed => 4,
+            CostErrorKind::RateLimited => 5,
+            CostErrorKind::Network => 6,
+            CostErrorKind::Unknown => 7,
+        })
+    }
+
+    fn cost(cfg: &config::Config, json: bool, refresh: bool) -> anyhow::Result<ExitCode> {
+        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().context("cannot start the async runtime")?;
+        let client = attune_ops::cost::CostClient::new();
+        let r = rt.block_on(client.fetch_summary(refresh));
+        let s = match (r.summary, r.error) {
+            (Some(s), None) => s,
+            (_, Some(e)) => {
+                if json {
+                    println!("{}", serde_json::json!({"error": {"kind": e.kind, "message": e.message}}));
+                } else {
+                    let kind = serde_json::to_value(e.kind).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
+                    eprintln!("attune-ops: cost: {kind}: {}", e.message);
+                }
+                return Ok(cost_exit(e.kind));
+            }
+            (None, None) => anyhow::bail!("no cost summary and no error (a bug)"),
+        };
+        if json {
+            println!("{}", serde_json::to_string_pretty(&s).context("encoding the summary")?);
+            return Ok(ExitCode::SUCCESS);
+        }
+        let today = attune_ops::pyfmt::today_utc();
+        println!("Anthropic spend ({}, fetched {})", s.source, s.fetched_at);
+        println!("  today          ${:>12.2}", s.today_usd);
+        println!("  7 days         ${:>12.2}", s.seven_day_usd);
+        println!("  month to date  ${:>12.2}", s.month_to_date_usd);
+        println!("  30 days        ${:>12.2}", s.thirty_day_usd);
+        println!(
+            "  burn rate      ${:>12.2}/day (last 7 days) · month-end projection ${:.2}",
+            attune_ops::cost::burn_rate(&s),
+            attune_ops::cost::month_end_projection(&s, today)
+        );
+        if let Some(b) = config::monthly_budget(cfg) {
+            println!(
+                "  budget         ${:>12.2}/month ({}) · {:.0}% used",
+                b.monthly_usd,
+                b.source,
+                s.month_to_date_usd / b.monthly_usd * 100.0
+            );
+        }
+        let total: f64 = s.by_model.iter().map(|m| m.1).sum();
+        println!("\nBy model:");
+        for (name, usd) in &s.by_model {
+            println!("  {name:<32} ${usd:>12.2}  {:>5.1}%", if total > 0.0 { usd / total * 100.0 } else { 0.0 });
+        }
+        println!("\nBy cost type:");
+        for (name, usd) in &s.by_cost_type {
+            println!("  {name:<32} ${usd:>12.2}");
+        }
+        if s.bad_amounts > 0 || s.bad_buckets > 0 {
+            println!(
+                "\n({} row(s) had no usable amount and counted as $0; {} bucket(s) had no date and were skipped)",
+                s.bad_amounts, s.bad_buckets
+            );
+        }
+        Ok(ExitCode::SUCCESS)
     }
 
     fn telemetry(cfg: &config::Config, json: bool, days: u32) -> anyhow::Result<()> {

@@ -132,6 +132,8 @@ pub fn read_only_message(path: &str) -> &'static str {
         "server is read-only; status flip is disabled"
     } else if path.contains("/dismiss") {
         "server is read-only; dismiss is disabled"
+    } else if path.contains("budget") {
+        "server is read-only; settings are disabled (set --monthly-budget or ATTUNE_OPS_MONTHLY_BUDGET_USD instead, or restart with --allow-run)"
     } else {
         "workflow execution is disabled; restart attune-ops with --allow-run"
     }

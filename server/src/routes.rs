@@ -22,6 +22,8 @@
 //! | GET | `/api/sessions?days=3&limit=20` | Claude Code sessions of the project |
 //! | GET | `/api/sessions/{id}` | one session, as redacted turns |
 //! | GET | `/api/health` | the Health page's checks |
+//! | GET | `/api/cost?refresh=1` | Anthropic spend: summary (or error), burn rate, projection, budget, spend alarm |
+//! | POST | `/cost/budget` | the Cost page's budget form (`monthly_usd`; blank clears) → 303 to `/cost` |
 //!
 //! Handlers translate only: the work is in the engine. Errors have the
 //! reference's `{"detail": …}` shape and never carry paths or error chains.
@@ -75,6 +77,8 @@ pub fn router() -> Router<AppState> {
         .route("/api/sessions", get(sessions))
         .route("/api/sessions/{id}", get(session))
         .route("/api/health", get(health))
+        .route("/api/cost", get(cost))
+        .route("/cost/budget", post(cost_budget_form))
 }
 
 /// Runs blocking engine work off the async threads.
@@ -660,6 +664,42 @@ async fn health(State(s): State<AppState>) -> Response {
     let ops = s.ops.clone();
     match blocking(move || ops.health()).await {
         Ok(d) => Json(d).into_response(),
+        Err(r) => r,
+    }
+}
+
+#[derive(Deserialize)]
+struct CostQuery {
+    refresh: Option<String>,
+}
+
+/// `GET /api/cost?refresh=1`: always 200 — a failed fetch is data (`error`
+/// with its kind and message, and the last good summary marked stale).
+async fn cost(State(s): State<AppState>, Query(q): Query<CostQuery>) -> Response {
+    let refresh = matches!(q.refresh.as_deref(), Some("1" | "true"));
+    let r = s.ops.cost.fetch_summary(refresh).await;
+    let ops = s.ops.clone();
+    match blocking(move || ops.cost_data_from(r)).await {
+        Ok(d) => Json(d).into_response(),
+        Err(r) => r,
+    }
+}
+
+/// `POST /cost/budget` (HTML form: `monthly_usd`, blank clears) → 303 to
+/// `/cost`, or to `/cost?budget_error=…` with the reason.
+async fn cost_budget_form(State(s): State<AppState>, body: Bytes) -> Response {
+    let text = crate::perimeter::form_urlencoded_field(&body, "monthly_usd").unwrap_or_default();
+    let v = match attune_ops::cost::parse_budget_text(&text) {
+        Ok(v) => v,
+        Err(m) => return see_other(&format!("/cost?budget_error={}#budget", attune_ops_app::client::encode_component(&m))),
+    };
+    let ops = s.ops.clone();
+    match blocking(move || ops.set_budget(v)).await {
+        Ok(Ok(())) => see_other("/cost#budget"),
+        Ok(Err(e)) => {
+            tracing::error!(error = %e, "ops.routes: cannot save the budget");
+            see_other("/cost?budget_error=could%20not%20save%20the%20setting%20(see%20the%20dashboard%27s%20log)#budget")
+        }
         Err(r) => r,
     }
 }

@@ -151,3 +151,78 @@ fn binding_everywhere_without_trusted_hosts_warns() {
     child.stderr.take().unwrap().read_to_string(&mut err).unwrap();
     assert!(err.contains("WARNING: Binding to 0.0.0.0 without --trusted-host"), "{err}");
 }
+
+/// A one-shot imitation of the Admin API on loopback (plain threads: the
+/// command under test has its own runtime). Answers every request with
+/// `status` and `body`; returns the base URL.
+fn fake_cost_api(status: u16, body: &'static str) -> String {
+    use std::io::Write;
+    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", l.local_addr().unwrap());
+    std::thread::spawn(move || {
+        for s in l.incoming() {
+            let Ok(mut s) = s else { return };
+            let mut buf = [0u8; 8192];
+            let _ = s.read(&mut buf);
+            let _ = write!(
+                s,
+                "HTTP/1.1 {status} X\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                body.len()
+            );
+        }
+    });
+    url
+}
+
+#[test]
+fn cost_command_json_and_exit_codes() {
+    let (d, root, home) = fixture();
+    let key = "sk-ant-admin01-CLI-SECRET";
+    let run = |url: &str, key: Option<&str>, json: bool| {
+        let mut c = bin();
+        c.arg("cost")
+            .args(json.then_some("--json"))
+            .arg("--project-root")
+            .arg(&root)
+            .env("ATTUNE_HOME", &home)
+            .env("HOME", d.path())
+            .env("ANTHROPIC_BASE_URL", url);
+        match key {
+            Some(k) => c.env("ANTHROPIC_ADMIN_API_KEY", k),
+            None => c.env_remove("ANTHROPIC_ADMIN_API_KEY"),
+        };
+        c.output().unwrap()
+    };
+    // No key anywhere: exit 3, the kind and a message.
+    let out = run("http://127.0.0.1:9", None, true);
+    assert_eq!(out.status.code(), Some(3));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["error"]["kind"], "no_key");
+    // A good answer.
+    let today = chrono::Utc::now().date_naive();
+    let body: &'static str = Box::leak(
+        format!(r#"{{"data":[{{"starting_at":"{today}T00:00:00Z","results":[{{"amount":"250.004","model":"claude-sonnet-4-5","cost_type":"tokens"}}]}}],"has_more":false}}"#)
+            .into_boxed_str(),
+    );
+    let out = run(&fake_cost_api(200, body), Some(key), true);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["today_usd"], 2.5);
+    assert_eq!(v["month_to_date_usd"], 2.5);
+    assert_eq!(v["by_model"], serde_json::json!([["claude-sonnet-4-5", 2.50004]]));
+    assert_eq!(v["source"], "live");
+    let human = run(&fake_cost_api(200, body), Some(key), false);
+    let text = String::from_utf8_lossy(&human.stdout);
+    assert!(text.contains("today") && text.contains("2.50") && text.contains("claude-sonnet-4-5"), "{text}");
+    // Rejected key: exit 4, and the key is nowhere in the output.
+    let out = run(&fake_cost_api(401, "{}"), Some(key), true);
+    assert_eq!(out.status.code(), Some(4));
+    let all = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert!(all.contains("auth_failed") && !all.contains(key), "{all}");
+    // Rate limited (5), server error (6), garbage (7); text mode on stderr.
+    assert_eq!(run(&fake_cost_api(429, "{}"), Some(key), true).status.code(), Some(5));
+    assert_eq!(run(&fake_cost_api(503, "{}"), Some(key), true).status.code(), Some(6));
+    let out = run(&fake_cost_api(200, "<html>"), Some(key), false);
+    assert_eq!(out.status.code(), Some(7));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("unknown"));
+}

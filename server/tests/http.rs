@@ -45,6 +45,11 @@ command = ["sh", "-c", "i=0; while [ $i -lt 2000 ]; do echo line $i; i=$((i+1));
 "#;
 
 async fn start(allow_run: bool) -> Dash {
+    start_with(allow_run, None).await
+}
+
+/// A dashboard whose cost client is `cost` (default: no key at all).
+async fn start_with(allow_run: bool, cost: Option<attune_ops::cost::CostClient>) -> Dash {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path().canonicalize().unwrap().join("proj");
     std::fs::create_dir_all(root.join(".attune")).unwrap();
@@ -62,7 +67,9 @@ async fn start(allow_run: bool) -> Dash {
     .unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let port = listener.local_addr().unwrap().port();
-    let server = Server::new(cfg).unwrap();
+    let cost =
+        cost.unwrap_or_else(|| attune_ops::cost::CostClient::with("http://127.0.0.1:9", Box::new(|| None), Duration::from_secs(900)));
+    let server = Server::from_ops(attune_ops::ops::Ops::new(cfg).unwrap().with_cost_client(cost));
     let token = server.token.as_str().to_string();
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
     let done = tokio::spawn(async move {
@@ -567,5 +574,156 @@ async fn read_side_routes() {
     let names: Vec<&str> = h["checks"].as_array().unwrap().iter().map(|c| c["name"].as_str().unwrap()).collect();
     assert!(names.contains(&"Anthropic admin key") && names.contains(&"telemetry"));
     assert!(!serde_json::to_string(&h).unwrap().contains("sk-ant"));
+    d.stop().await;
+}
+
+// ---------------------------------------------------------------------------
+// Cost
+
+const ADMIN_KEY: &str = "sk-ant-admin01-HTTP-TEST-SECRET";
+
+/// An imitation of the Admin API's cost report: two pages, today's date,
+/// and a count of upstream requests.
+async fn fake_admin_api() -> (String, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
+    use axum::extract::Query;
+    use std::collections::HashMap;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let hits = std::sync::Arc::new(AtomicUsize::new(0));
+    let h = hits.clone();
+    let today = chrono::Utc::now().date_naive();
+    let app = axum::Router::new().route(
+        "/v1/organizations/cost_report",
+        axum::routing::get(move |headers: axum::http::HeaderMap, Query(q): Query<HashMap<String, String>>| {
+            let h = h.clone();
+            async move {
+                h.fetch_add(1, Ordering::SeqCst);
+                if headers.get("x-api-key").and_then(|v| v.to_str().ok()) != Some(ADMIN_KEY) {
+                    return (axum::http::StatusCode::UNAUTHORIZED, axum::Json(json!({"error": {"type": "authentication_error"}})));
+                }
+                let body = match q.get("page").map(String::as_str) {
+                    None => json!({"data": [{"starting_at": format!("{today}T00:00:00Z"), "results": [
+                        {"amount": "1234.5", "model": "claude-opus-4-1", "cost_type": "tokens"}]}], "has_more": true, "next_page": "two"}),
+                    Some("two") => json!({"data": [{"starting_at": format!("{}T00:00:00Z", today - chrono::Duration::days(3)), "results": [
+                        {"amount": "100.25", "model": "claude-haiku-4-5", "cost_type": "tokens"}]}], "has_more": false}),
+                    _ => json!({"data": []}),
+                };
+                (axum::http::StatusCode::OK, axum::Json(body))
+            }
+        }),
+    );
+    let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", l.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(l, app).await.unwrap() });
+    (url, hits)
+}
+
+#[tokio::test]
+async fn cost_route_follows_pages_caches_and_never_shows_the_key() {
+    use std::sync::atomic::Ordering;
+    let (url, hits) = fake_admin_api().await;
+    let client =
+        attune_ops::cost::CostClient::with(url, Box::new(|| Some(attune_ops::cost::AdminKey::new(ADMIN_KEY))), Duration::from_secs(900));
+    let d = start_with(true, Some(client)).await;
+    let c = d.client();
+    let r = c.get(d.url("/api/cost")).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let text = r.text().await.unwrap();
+    assert!(!text.contains(ADMIN_KEY));
+    let v: Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(v["summary"]["today_usd"], 12.35);
+    assert_eq!(v["summary"]["seven_day_usd"], 13.35);
+    assert_eq!(v["summary"]["by_model"], json!([["claude-opus-4-1", 12.345], ["claude-haiku-4-5", 1.0025]]));
+    assert_eq!(v["summary"]["source"], "live");
+    assert_eq!(v["error"], Value::Null);
+    assert_eq!(v["alarm"]["source"], "account");
+    assert_eq!(hits.load(Ordering::SeqCst), 2, "both pages");
+    // Cached, through both the JSON route and the server function.
+    let v: Value = c.get(d.url("/api/cost")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(v["summary"]["source"], "cached");
+    let v: Value = c.get(d.url("/api/ui/cost")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(v["summary"]["source"], "cached");
+    assert_eq!(hits.load(Ordering::SeqCst), 2);
+    // `?refresh=1` fetches again; ten at once share one fetch.
+    let many = (0..10).map(|_| c.get(d.url("/api/cost?refresh=1")).send());
+    for r in futures::future::join_all(many).await {
+        assert_eq!(r.unwrap().status(), StatusCode::OK);
+    }
+    let n = hits.load(Ordering::SeqCst);
+    assert!((4..=6).contains(&n), "ten refreshing tabs caused {} upstream requests", n - 2);
+    // The page renders the figures without JavaScript.
+    let html = c.get(d.url("/cost")).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains("$12.35") && html.contains("claude-opus-4-1"), "{html}");
+    assert!(!html.contains(ADMIN_KEY));
+    // Home shows the account tiles.
+    let html = c.get(d.url("/")).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains("Today (account)") && html.contains("$12.35"));
+    d.stop().await;
+}
+
+#[tokio::test]
+async fn cost_without_a_key_is_an_answer_not_a_failure() {
+    let d = start(false).await;
+    let c = d.client();
+    let r = c.get(d.url("/api/cost")).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let v: Value = r.json().await.unwrap();
+    assert_eq!(v["error"]["kind"], "no_key");
+    assert!(v["error"]["message"].as_str().unwrap().contains("ANTHROPIC_ADMIN_API_KEY"));
+    assert_eq!(v["summary"], Value::Null);
+    assert_eq!(v["alarm"]["source"], "local");
+    let html = c.get(d.url("/cost")).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains("Set up cost reporting"));
+    d.stop().await;
+}
+
+#[tokio::test]
+async fn budget_is_a_gated_mutation() {
+    let ro = start(false).await;
+    let c = ro.client();
+    let r = c
+        .post(ro.url("/api/ui/set_budget"))
+        .header("X-Attune-Client", &ro.token)
+        .json(&json!({"monthly_usd": 100.0}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    assert!(r.text().await.unwrap().contains("read-only"));
+    ro.stop().await;
+
+    let d = start(true).await;
+    let c = d.client();
+    // No token: refused.
+    let r = c.post(d.url("/api/ui/set_budget")).json(&json!({"monthly_usd": 100.0})).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    // Bad values: 400 with a reason.
+    for bad in [json!({"monthly_usd": -1.0}), json!({"monthly_usd": 0}), json!({"monthly_usd": "lots"})] {
+        let r = c.post(d.url("/api/ui/set_budget")).header("X-Attune-Client", &d.token).json(&bad).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::BAD_REQUEST, "{bad}");
+    }
+    let r =
+        c.post(d.url("/api/ui/set_budget")).header("X-Attune-Client", &d.token).json(&json!({"monthly_usd": 250.0})).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(r.json::<Value>().await.unwrap(), json!({"monthly_usd": 250.0, "source": "setting"}));
+    let saved = std::fs::read_to_string(d.home.join("ops/config.json")).unwrap();
+    assert!(saved.contains("\"monthly_budget_usd\": 250.0"), "{saved}");
+    let v: Value = c.get(d.url("/api/cost")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(v["budget"], json!({"monthly_usd": 250.0, "source": "setting"}));
+    assert_eq!(v["alarm"]["monthly_ceiling"], 250.0);
+    // The plain form: 303 back to the page; a bad value says why.
+    let form = |body: String| c.post(d.url("/cost/budget")).header("Content-Type", "application/x-www-form-urlencoded").body(body).send();
+    let r = form(format!("attune_client={}&monthly_usd=%241%2C200", d.token)).await.unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(r.headers()["location"], "/cost#budget");
+    let v: Value = c.get(d.url("/api/cost")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(v["budget"]["monthly_usd"], 1200.0);
+    let r = form(format!("attune_client={}&monthly_usd=abc", d.token)).await.unwrap();
+    assert!(r.headers()["location"].to_str().unwrap().starts_with("/cost?budget_error="));
+    let r = form("monthly_usd=5".into()).await.unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    // Blank clears it.
+    form(format!("attune_client={}&monthly_usd=", d.token)).await.unwrap();
+    let v: Value = c.get(d.url("/api/cost")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(v["budget"], Value::Null);
     d.stop().await;
 }

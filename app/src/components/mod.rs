@@ -1,6 +1,7 @@
 //! Shared UI pieces.
 
 pub mod charts;
+pub mod cost;
 pub mod layout;
 pub mod log_viewer;
 pub mod report;

@@ -2,15 +2,20 @@
 
 use leptos::prelude::*;
 use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
 
 use crate::api::get_home;
 use crate::components::charts::{money, Tile};
+use crate::components::cost::{AccountTiles, SpendWatch};
 use crate::components::{BulletinStrip, ErrorBox, RunsTable};
 use crate::fmt;
 
 #[component]
 pub fn HomePage() -> impl IntoView {
-    let data = Resource::new(|| (), |_| get_home());
+    // `?refresh=1` bypasses the cost cache (the reference's Home rule).
+    let q = use_query_map();
+    let refresh = move || q.read().get("refresh").is_some_and(|v| v == "1");
+    let data = Resource::new(refresh, |r| get_home(r.then_some(true)));
     view! {
         <Title text="" />
         <section class="hero">
@@ -38,6 +43,10 @@ pub fn HomePage() -> impl IntoView {
                                 <Tile label="Workflows" value=h.workflow_count.to_string() foot={if h.registry_errors > 0 { format!("{} registry problem(s) — see Workflows", h.registry_errors) } else if h.allow_run { "runnable from the dashboard".to_string() } else { "read-only: start with --allow-run to run".to_string() }} href="/workflows" />
                                 <Tile label="Active runs" value=active.to_string() foot="queued or running" href="/runs" />
                             </div>
+                            <div class="tiles kpi-cluster-account">
+                                <AccountTiles summary=h.cost.clone() error=h.cost_error.clone() pending=h.cost_pending />
+                            </div>
+                            {h.alarm.clone().map(|a| view! { <SpendWatch alarm=a /> })}
                             <div class="two-col">
                                 <section class="panel">
                                     <h2>"Recent runs"</h2>

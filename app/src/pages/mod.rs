@@ -1,6 +1,7 @@
 //! One module per route.
 
 mod bulletin;
+mod cost;
 mod health;
 mod home;
 mod not_found;
@@ -12,10 +13,11 @@ mod telemetry;
 mod workflows;
 
 pub use bulletin::BulletinPage;
+pub use cost::CostPage;
 pub use health::HealthPage;
 pub use home::HomePage;
 pub use not_found::NotFound;
-pub use placeholders::{CostPage, SpecsPage};
+pub use placeholders::SpecsPage;
 pub use run::RunPage;
 pub use runs::RunsPage;
 pub use sessions::{SessionPage, SessionsPage};

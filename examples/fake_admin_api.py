@@ -1,0 +1,152 @@
+#!/usr/bin/env python3
+"""An offline stand-in for the Anthropic Admin API's cost report, for the demo.
+
+Serves ``GET /v1/organizations/cost_report`` the way the real API does:
+daily buckets ``{starting_at, ending_at, results: [{amount, currency,
+cost_type, model, ...}]}`` with ``amount`` a decimal string in cents, and
+pagination through ``has_more`` / ``next_page`` (a few days per page, so the
+dashboard's page-following and its progress display are exercised). The
+numbers are deterministic for a given date, vary by weekday, and cover three
+models and three cost types.
+
+It checks ``x-api-key`` against ``--key`` (401 otherwise), like the real
+API. Nothing here talks to the network.
+
+    python3 examples/fake_admin_api.py --key sk-ant-admin01-demo --port 0 \
+        --port-file /tmp/port --exit-with $$
+"""
+
+import argparse
+import datetime as dt
+import json
+import os
+import sys
+import threading
+import time
+import zlib
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlparse
+
+MODELS = [
+    # model, share of the day's token spend
+    ("claude-opus-4-1", 0.52),
+    ("claude-sonnet-4-5", 0.38),
+    ("claude-haiku-4-5", 0.10),
+]
+DAYS_PER_PAGE = 7
+
+
+def day_rows(day: dt.date, today: dt.date):
+    """The cost rows of one day, in cents (decimal strings)."""
+    h = zlib.crc32(day.isoformat().encode())
+    weekday = day.weekday()
+    base = 950.0 if weekday < 5 else 260.0  # cents: ~$9.50 on weekdays
+    base *= 0.75 + (h % 1000) / 2000.0  # ±25 %
+    if day == today:
+        now = dt.datetime.now(dt.timezone.utc)
+        base *= max(0.05, (now.hour * 60 + now.minute) / 1440.0)
+    rows = []
+    for i, (model, share) in enumerate(MODELS):
+        amount = base * share * (0.9 + ((h >> (i * 4)) & 0xF) / 75.0)
+        rows.append({"amount": f"{amount:.7f}", "currency": "USD", "cost_type": "tokens",
+                     "model": model, "description": f"{model} usage", "token_type": None,
+                     "context_window": "0-200k", "service_tier": "standard", "workspace_id": None})
+    if weekday < 5:
+        rows.append({"amount": f"{(h % 97) + 10:.2f}", "currency": "USD", "cost_type": "web_search",
+                     "model": "claude-sonnet-4-5", "description": "web search"})
+    if h % 3 == 0:
+        rows.append({"amount": f"{(h % 41) / 10 + 1:.4f}", "currency": "USD", "cost_type": "code_execution",
+                     "model": None, "description": "code execution"})
+    return rows
+
+
+def parse_day(s: str) -> dt.date:
+    return dt.date.fromisoformat(s[:10])
+
+
+class Handler(BaseHTTPRequestHandler):
+    key = ""
+    delay = 0.0
+
+    def log_message(self, *args):  # quiet
+        pass
+
+    def answer(self, status: int, body: dict):
+        data = json.dumps(body).encode()
+        self.send_response(status)
+        self.send_header("content-type", "application/json")
+        self.send_header("content-length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def do_GET(self):
+        url = urlparse(self.path)
+        if url.path != "/v1/organizations/cost_report":
+            return self.answer(404, {"type": "error", "error": {"type": "not_found_error", "message": "Not found"}})
+        if self.headers.get("x-api-key") != self.key:
+            return self.answer(401, {"type": "error", "error": {"type": "authentication_error", "message": "invalid x-api-key"}})
+        q = parse_qs(url.query)
+        try:
+            start = parse_day(q["starting_at"][0])
+            end = parse_day(q.get("ending_at", [None])[0] or (dt.date.today() + dt.timedelta(days=1)).isoformat())
+        except (KeyError, ValueError):
+            return self.answer(400, {"type": "error", "error": {"type": "invalid_request_error", "message": "starting_at is required"}})
+        page = 0
+        if "page" in q:
+            try:
+                page = int(q["page"][0].removeprefix("page_"))
+            except ValueError:
+                return self.answer(400, {"type": "error", "error": {"type": "invalid_request_error", "message": "bad page"}})
+        today = dt.datetime.now(dt.timezone.utc).date()
+        days = [start + dt.timedelta(days=i) for i in range((end - start).days)]
+        chunk = days[page * DAYS_PER_PAGE:(page + 1) * DAYS_PER_PAGE]
+        data = []
+        for d in chunk:
+            rows = day_rows(d, today) if d <= today else []
+            data.append({"starting_at": f"{d.isoformat()}T00:00:00Z",
+                         "ending_at": f"{(d + dt.timedelta(days=1)).isoformat()}T00:00:00Z",
+                         "results": rows})
+        more = (page + 1) * DAYS_PER_PAGE < len(days)
+        time.sleep(self.delay)
+        self.answer(200, {"data": data, "has_more": more, "next_page": f"page_{page + 1}" if more else None})
+
+
+def watch_parent(pid: int):
+    while True:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            os._exit(0)
+        except PermissionError:
+            pass
+        time.sleep(0.5)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--key", required=True, help="the admin key to accept")
+    ap.add_argument("--port", type=int, default=0)
+    ap.add_argument("--port-file", help="write the bound port here once listening")
+    ap.add_argument("--delay", type=float, default=0.15, help="seconds per page (to make progress visible)")
+    ap.add_argument("--exit-with", type=int, help="exit when this process id goes away")
+    a = ap.parse_args()
+    Handler.key = a.key
+    Handler.delay = a.delay
+    srv = ThreadingHTTPServer(("127.0.0.1", a.port), Handler)
+    port = srv.server_address[1]
+    if a.port_file:
+        tmp = a.port_file + ".tmp"
+        with open(tmp, "w") as f:
+            f.write(str(port))
+        os.replace(tmp, a.port_file)
+    if a.exit_with:
+        threading.Thread(target=watch_parent, args=(a.exit_with,), daemon=True).start()
+    print(f"[fake-admin-api] listening on 127.0.0.1:{port}", file=sys.stderr)
+    try:
+        srv.serve_forever()
+    except KeyboardInterrupt:
+        pass
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,275 @@
+//! The cost client against an imitation of the Anthropic Admin API on
+//! loopback: pagination, every error kind, caching and single-flight, exact
+//! sums, and the key never leaking.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use attune_ops::cost::{AdminKey, CostClient, CostErrorKind};
+use chrono::{TimeZone, Utc};
+use serde_json::{json, Value};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+const KEY: &str = "sk-ant-admin01-TOPSECRET-KEY-VALUE";
+
+/// A scripted answer.
+#[derive(Clone)]
+struct Answer {
+    status: u16,
+    headers: Vec<(String, String)>,
+    body: String,
+    delay: Duration,
+}
+
+fn ok(v: Value) -> Answer {
+    Answer { status: 200, headers: vec![], body: v.to_string(), delay: Duration::ZERO }
+}
+
+/// The imitation: answers by the `page` query parameter (absent = "first").
+struct Fake {
+    url: String,
+    requests: Arc<AtomicUsize>,
+    seen: Arc<Mutex<Vec<String>>>,
+    answers: Arc<Mutex<std::collections::HashMap<String, Answer>>>,
+}
+
+async fn fake(answers: Vec<(&str, Answer)>) -> Fake {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let requests = Arc::new(AtomicUsize::new(0));
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let answers = Arc::new(Mutex::new(answers.into_iter().map(|(k, v)| (k.to_string(), v)).collect::<std::collections::HashMap<_, _>>()));
+    let (r, s, a) = (requests.clone(), seen.clone(), answers.clone());
+    tokio::spawn(async move {
+        loop {
+            let Ok((mut sock, _)) = listener.accept().await else { return };
+            let (r, s, a) = (r.clone(), s.clone(), a.clone());
+            tokio::spawn(async move {
+                let mut buf = Vec::new();
+                let mut chunk = [0u8; 4096];
+                while !buf.windows(4).any(|w| w == b"\r\n\r\n") {
+                    match sock.read(&mut chunk).await {
+                        Ok(0) | Err(_) => return,
+                        Ok(n) => buf.extend_from_slice(&chunk[..n]),
+                    }
+                }
+                let head = String::from_utf8_lossy(&buf).to_string();
+                r.fetch_add(1, Ordering::SeqCst);
+                s.lock().unwrap().push(head.clone());
+                let target = head.split_whitespace().nth(1).unwrap_or("/").to_string();
+                let page = target.split(['?', '&']).find_map(|kv| kv.strip_prefix("page=")).unwrap_or("first").to_string();
+                let auth_ok = head.lines().any(|l| l.to_ascii_lowercase().starts_with("x-api-key:") && l.contains(KEY));
+                let ans = if !auth_ok {
+                    Answer {
+                        status: 401,
+                        headers: vec![],
+                        body: "{\"error\":{\"type\":\"authentication_error\"}}".into(),
+                        delay: Duration::ZERO,
+                    }
+                } else {
+                    a.lock().unwrap().get(&page).cloned().unwrap_or(Answer {
+                        status: 404,
+                        headers: vec![],
+                        body: "{}".into(),
+                        delay: Duration::ZERO,
+                    })
+                };
+                tokio::time::sleep(ans.delay).await;
+                let mut resp = format!(
+                    "HTTP/1.1 {} X\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n",
+                    ans.status,
+                    ans.body.len()
+                );
+                for (k, v) in &ans.headers {
+                    resp.push_str(&format!("{k}: {v}\r\n"));
+                }
+                resp.push_str("\r\n");
+                resp.push_str(&ans.body);
+                let _ = sock.write_all(resp.as_bytes()).await;
+            });
+        }
+    });
+    Fake { url, requests, seen, answers }
+}
+
+fn client(url: &str, key: Option<&'static str>) -> CostClient {
+    CostClient::with(url, Box::new(move || key.map(AdminKey::new)), Duration::from_secs(900)).with_timeout(Duration::from_millis(800))
+}
+
+fn bucket(day: &str, rows: Value) -> Value {
+    json!({"starting_at": format!("{day}T00:00:00Z"), "ending_at": "x", "results": rows})
+}
+
+/// "Now": 2026-08-02 12:00 UTC (so the window crosses a month boundary).
+fn now() -> chrono::DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 8, 2, 12, 0, 0).unwrap()
+}
+
+#[tokio::test]
+async fn follows_every_page_and_sums_exactly() {
+    let f = fake(vec![
+        ("first", ok(json!({"data": [bucket("2026-07-04", json!([{"amount": "1000.123456789", "model": "claude-opus-4-1", "cost_type": "tokens"}]))], "has_more": true, "next_page": "p2"}))),
+        ("p2", ok(json!({"data": [bucket("2026-07-31", json!([{"amount": "250.5", "model": "claude-sonnet-4-5", "cost_type": "tokens"}, {"amount": "0.0000001", "model": "claude-sonnet-4-5", "cost_type": "web_search"}]))], "has_more": true, "next_page": "p3"}))),
+        ("p3", ok(json!({"data": [bucket("2026-08-01", json!([{"amount": "99.99", "model": "claude-haiku-4-5", "cost_type": "tokens"}])), bucket("2026-08-02", json!([{"amount": "0.01", "model": "claude-haiku-4-5", "cost_type": "code_execution"}]))], "has_more": false, "next_page": null}))),
+    ])
+    .await;
+    let c = client(&f.url, Some(KEY));
+    let r = c.fetch_summary_at(false, now()).await;
+    assert!(r.error.is_none(), "{:?}", r.error);
+    let s = r.summary.unwrap();
+    assert_eq!(f.requests.load(Ordering::SeqCst), 3);
+    assert_eq!(s.today_usd, 0.0); // 0.01 cents
+    assert_eq!(s.seven_day_usd, 3.51); // 250.5 + 99.99 + 0.01 cents (+ a dust amount)
+    assert_eq!(s.month_to_date_usd, 1.0); // 99.99 + 0.01 cents
+    assert_eq!(s.thirty_day_usd, 13.51); // 07-04 is exactly 08-02 − 29 days: the first day of the window
+    let opus = s.by_model.iter().find(|m| m.0 == "claude-opus-4-1").unwrap().1;
+    assert_eq!(opus, 10.00123456789);
+    let sonnet = s.by_model.iter().find(|m| m.0 == "claude-sonnet-4-5").unwrap().1;
+    assert_eq!(sonnet, 2.505000001);
+    assert_eq!(s.by_day.first().unwrap().0, "2026-07-04");
+    assert_eq!(s.by_cost_type[0].0, "tokens");
+    assert_eq!(s.source, "live");
+    // The request: from min(today − 29, first of month), daily, by description.
+    let first = f.seen.lock().unwrap()[0].clone();
+    assert!(first.starts_with("GET /v1/organizations/cost_report?starting_at=2026-07-04T00%3A00%3A00Z&ending_at=2026-08-03T00%3A00%3A00Z&bucket_width=1d&group_by%5B%5D=description&limit=31 "), "{first}");
+    assert!(first.to_lowercase().contains("anthropic-version: 2023-06-01"));
+    assert!(f.seen.lock().unwrap()[1].contains("page=p2"));
+    // Cached: no new request, marked so.
+    let again = c.fetch_summary_at(false, now()).await.summary.unwrap();
+    assert_eq!(again.source, "cached");
+    assert_eq!(f.requests.load(Ordering::SeqCst), 3);
+}
+
+#[tokio::test]
+async fn concurrent_callers_share_one_upstream_fetch() {
+    let mut slow =
+        ok(json!({"data": [bucket("2026-08-02", json!([{"amount": "100", "model": "m", "cost_type": "tokens"}]))], "has_more": false}));
+    slow.delay = Duration::from_millis(300);
+    let f = fake(vec![("first", slow)]).await;
+    let c = Arc::new(client(&f.url, Some(KEY)));
+    let tabs: Vec<_> = (0..10)
+        .map(|i| {
+            let c = c.clone();
+            tokio::spawn(async move { c.fetch_summary_at(i % 2 == 0, now()).await })
+        })
+        .collect();
+    for t in tabs {
+        let r = t.await.unwrap();
+        assert_eq!(r.summary.unwrap().today_usd, 1.0);
+    }
+    assert_eq!(f.requests.load(Ordering::SeqCst), 1, "ten tabs, one upstream request");
+    // An explicit refresh afterwards does fetch again.
+    c.fetch_summary_at(true, now()).await;
+    assert_eq!(f.requests.load(Ordering::SeqCst), 2);
+    c.clear_cache();
+    c.fetch_summary_at(false, now()).await;
+    assert_eq!(f.requests.load(Ordering::SeqCst), 3);
+}
+
+#[tokio::test]
+async fn every_error_kind_with_a_message_and_never_the_key() {
+    let cases: Vec<(Answer, CostErrorKind, &str)> = vec![
+        (
+            Answer { status: 403, headers: vec![], body: "{}".into(), delay: Duration::ZERO },
+            CostErrorKind::AuthFailed,
+            "rejected the admin key",
+        ),
+        (
+            Answer { status: 429, headers: vec![("retry-after".into(), "7".into())], body: "{}".into(), delay: Duration::ZERO },
+            CostErrorKind::RateLimited,
+            "in 7 s",
+        ),
+        (Answer { status: 500, headers: vec![], body: "oops".into(), delay: Duration::ZERO }, CostErrorKind::Network, "HTTP 500"),
+        (Answer { status: 418, headers: vec![], body: "{}".into(), delay: Duration::ZERO }, CostErrorKind::Unknown, "HTTP 418"),
+        (Answer { status: 200, headers: vec![], body: "<html>not json".into(), delay: Duration::ZERO }, CostErrorKind::Unknown, "non-JSON"),
+        (
+            Answer { status: 200, headers: vec![], body: "[1,2]".into(), delay: Duration::ZERO },
+            CostErrorKind::Unknown,
+            "unexpected payload",
+        ),
+        (Answer { status: 200, headers: vec![], body: "{}".into(), delay: Duration::from_secs(3) }, CostErrorKind::Network, "timed out"),
+    ];
+    for (ans, kind, text) in cases {
+        let f = fake(vec![("first", ans)]).await;
+        let c = client(&f.url, Some(KEY));
+        let r = c.fetch_summary_at(false, now()).await;
+        let e = r.error.expect("an error");
+        assert_eq!(e.kind, kind, "{}", e.message);
+        assert!(e.message.contains(text), "{}", e.message);
+        assert!(!e.message.contains(KEY));
+        assert!(!format!("{e:?}").contains(KEY));
+        assert!(r.summary.is_none());
+    }
+    // A wrong key (the imitation checks it) and no key at all.
+    let f = fake(vec![]).await;
+    let r = CostClient::with(&f.url, Box::new(|| Some(AdminKey::new("sk-ant-admin01-WRONG"))), Duration::from_secs(1))
+        .fetch_summary_at(false, now())
+        .await;
+    assert_eq!(r.error.unwrap().kind, CostErrorKind::AuthFailed);
+    let r = client(&f.url, None).fetch_summary_at(false, now()).await;
+    assert_eq!(r.error.unwrap().kind, CostErrorKind::NoKey);
+    // Nothing listening: a network error.
+    let r = client("http://127.0.0.1:9", Some(KEY)).fetch_summary_at(false, now()).await;
+    assert_eq!(r.error.unwrap().kind, CostErrorKind::Network);
+}
+
+#[tokio::test]
+async fn rate_limit_is_respected_and_old_data_stays_visible() {
+    let f =
+        fake(vec![("first", ok(json!({"data": [bucket("2026-08-02", json!([{"amount": "500", "model": "m", "cost_type": "tokens"}]))]})))])
+            .await;
+    let c = client(&f.url, Some(KEY));
+    assert_eq!(c.fetch_summary_at(false, now()).await.summary.unwrap().today_usd, 5.0);
+    // Now the API answers 429.
+    f.answers.lock().unwrap().insert(
+        "first".into(),
+        Answer { status: 429, headers: vec![("retry-after".into(), "30".into())], body: "{}".into(), delay: Duration::ZERO },
+    );
+    let r = c.fetch_summary_at(true, now()).await;
+    let e = r.error.unwrap();
+    assert_eq!(e.kind, CostErrorKind::RateLimited);
+    assert_eq!(e.retry_after_seconds, Some(30));
+    let s = r.summary.expect("the last good summary");
+    assert!(s.stale);
+    assert_eq!(s.today_usd, 5.0);
+    let before = f.requests.load(Ordering::SeqCst);
+    // Within retry-after: no upstream call at all.
+    let r = c.fetch_summary_at(true, now()).await;
+    assert_eq!(r.error.unwrap().kind, CostErrorKind::RateLimited);
+    assert_eq!(f.requests.load(Ordering::SeqCst), before);
+}
+
+#[tokio::test]
+async fn empty_data_and_odd_rows() {
+    let f = fake(vec![("first", ok(json!({"data": [], "has_more": false})))]).await;
+    let s = client(&f.url, Some(KEY)).fetch_summary_at(false, now()).await.summary.unwrap();
+    assert_eq!((s.today_usd, s.seven_day_usd, s.month_to_date_usd, s.thirty_day_usd), (0.0, 0.0, 0.0, 0.0));
+    assert!(s.by_model.is_empty());
+    let f = fake(vec![("first", ok(json!({"data": [bucket("2026-08-02", json!([{"amount": null}, {"amount": "x"}, {"amount": "1e2", "model": "", "cost_type": null}])), {"starting_at": "garbage"}]})))]).await;
+    let s = client(&f.url, Some(KEY)).fetch_summary_at(false, now()).await.summary.unwrap();
+    assert_eq!(s.today_usd, 1.0);
+    assert_eq!(s.by_model, vec![("(none)".to_string(), 1.0)]);
+    assert_eq!(s.bad_amounts, 1);
+    assert_eq!(s.bad_buckets, 1);
+}
+
+#[tokio::test]
+async fn tabs_waiting_on_a_failing_fetch_share_its_failure() {
+    // A slow 500: ten tabs refreshing at once must not queue ten slow
+    // upstream sequences behind one another.
+    let f = fake(vec![("first", Answer { status: 500, headers: vec![], body: "{}".into(), delay: Duration::from_millis(300) })]).await;
+    let c = Arc::new(client(&f.url, Some(KEY)));
+    let started = std::time::Instant::now();
+    let tabs: Vec<_> = (0..10)
+        .map(|_| {
+            let c = c.clone();
+            tokio::spawn(async move { c.fetch_summary_at(true, now()).await })
+        })
+        .collect();
+    for t in tabs {
+        assert_eq!(t.await.unwrap().error.unwrap().kind, CostErrorKind::Network);
+    }
+    assert_eq!(f.requests.load(Ordering::SeqCst), 1);
+    assert!(started.elapsed() < Duration::from_secs(2), "{:?}", started.elapsed());
+}
