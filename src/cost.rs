@@ -269,8 +269,11 @@ pub struct CostClient {
     progress: Mutex<Option<(Instant, u32)>>,
     /// The last upstream fetch's outcome, when it finished, for callers
     /// that waited on it.
-    last_outcome: Mutex<Option<(Instant, (NaiveDate, NaiveDate), CostResult)>>,
+    last_outcome: Mutex<Option<Outcome>>,
 }
+
+/// A finished fetch: when, for which window, and what it gave.
+type Outcome = (Instant, (NaiveDate, NaiveDate), CostResult);
 
 /// Clears the progress record however a fetch ends (even when its future
 /// is dropped).
