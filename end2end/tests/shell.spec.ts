@@ -45,6 +45,6 @@ test('unknown pages get the styled 404', async ({ page }) => {
 });
 
 test('pages not built yet say so', async ({ page }) => {
-  await page.goto('/cost');
+  await page.goto('/specs');
   await expect(page.getByText('This page is not built yet.')).toBeVisible();
 });
