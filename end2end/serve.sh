@@ -5,9 +5,12 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$ROOT"
 HOME_DIR="$ROOT/target/e2e-home"
-python3 examples/gen_demo_home.py --home "$HOME_DIR" --project "$ROOT/examples/demo" --force >/dev/null
-source scripts/fake-admin-api.sh
-start_fake_admin_api "$HOME_DIR"
+PROJECT="$ROOT/target/e2e-project"
+rm -rf "$PROJECT" && cp -R examples/demo "$PROJECT"
+python3 examples/gen_demo_home.py --home "$HOME_DIR" --project "$PROJECT" --force >/dev/null
+source scripts/fake-apis.sh
+start_fake_apis "$HOME_DIR"
 export ATTUNE_HOME="$HOME_DIR" CLAUDE_CONFIG_DIR="$HOME_DIR/claude" PYTHONDONTWRITEBYTECODE=1
-exec "${E2E_BIN:-$ROOT/target/release/attune-ops}" --project-root "$ROOT/examples/demo" --allow-run --max-concurrent-runs 2 \
+export ATTUNE_OPS_PENDING_WRITES="$HOME_DIR/pending_writes.jsonl"
+exec "${E2E_BIN:-$ROOT/target/release/attune-ops}" --project-root "$PROJECT" --allow-run --specs-candidates --max-concurrent-runs 2 \
   --port "${E2E_PORT:-18799}" --no-browser

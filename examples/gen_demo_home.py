@@ -257,6 +257,25 @@ def gates(home: Path) -> None:
     p.write_text("\n".join(json.dumps(r) for r in rows) + "\n")
 
 
+# Days since each demo spec was last edited: a stale one, recent ones, and
+# old-enough ones for the "Ready to close?" checks (which want 24 h).
+SPEC_AGES = {"catalog-search-v2": 45, "coupon-engine": 20, "legacy-checkout": 30, "price-filter-removal": 12,
+             "refund-endpoint": 3, "session-hardening": 0.05, "shipping-rules": 9, "wishlist": 2, "gift-cards": 4,
+             "newsletter-signup": 6, "order-history": 8}
+
+
+def spec_mtimes(project: Path, now: datetime) -> int:
+    """Gives the demo's spec files edit times relative to now."""
+    n = 0
+    for spec in sorted((project / "docs" / "specs").glob("*")):
+        days = SPEC_AGES.get(spec.name, 7)
+        for i, f in enumerate(sorted(spec.glob("*.md"))):
+            t = (now - timedelta(days=days, minutes=17 * i)).timestamp()
+            os.utime(f, (t, t))
+            n += 1
+    return n
+
+
 def settings(home: Path) -> None:
     """The dashboard's saved settings: a monthly budget for the Cost page."""
     ops = home / "ops"
@@ -291,6 +310,7 @@ def main() -> int:
     s = sessions(home / "claude", project, now, rnd)
     gates(home)
     settings(home)
+    spec_mtimes(project, now)
     print(f"demo home {home}: {t} telemetry lines, {r} runs, {b} archived bulletin entries, {s} sessions")
     return 0
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Builds attune-ops and starts it on the bundled demo world (examples/demo),
-# with runs enabled. Installs what the build needs first (idempotent).
+# Builds attune-ops and starts it on the bundled demo world (a fresh copy of
+# examples/demo), with runs and spec candidates enabled. Installs what the build needs first (idempotent).
 #
 #   scripts/demo.sh            # http://127.0.0.1:8765 (or $PORT)
 #   scripts/demo.sh --port 9000 --no-browser
@@ -17,12 +17,17 @@ echo "[demo] building (release)…"
 cargo leptos build --release
 
 HOME_DIR="$ROOT/target/demo-home"
-PROJECT="$ROOT/examples/demo"
+# A fresh copy of the demo codebase each time: status flips and workflow
+# runs change files, and the checkout stays clean.
+PROJECT="$ROOT/target/demo-project"
+rm -rf "$PROJECT" && cp -R examples/demo "$PROJECT"
 python3 examples/gen_demo_home.py --home "$HOME_DIR" --project "$PROJECT" --force
 
-# Anthropic spend for the Cost page, from an offline imitation of the API.
-source scripts/fake-admin-api.sh
-start_fake_admin_api "$HOME_DIR"
+# Anthropic spend (Cost page) and GitHub (spec "Ready to close?" checks),
+# from offline imitations of both APIs.
+source scripts/fake-apis.sh
+start_fake_apis "$HOME_DIR"
+export ATTUNE_OPS_PENDING_WRITES="$HOME_DIR/pending_writes.jsonl"
 
 # Other actors "running" workflows, for the bulletin strip.
 python3 examples/demo_actors.py --home "$HOME_DIR" --project "$PROJECT" &
@@ -33,4 +38,4 @@ export ATTUNE_HOME="$HOME_DIR"
 export CLAUDE_CONFIG_DIR="$HOME_DIR/claude"
 export PYTHONDONTWRITEBYTECODE=1
 # Not exec: the trap above must outlive the dashboard to stop the actors.
-target/release/attune-ops --project-root "$PROJECT" --allow-run "$@"
+target/release/attune-ops --project-root "$PROJECT" --allow-run --specs-candidates "$@"

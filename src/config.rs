@@ -49,6 +49,11 @@ pub struct Config {
     /// A monthly budget from `--monthly-budget` (it overrides the
     /// environment and the saved setting).
     pub monthly_budget_flag: Option<f64>,
+    /// The pending-writes journal shared with other attune tools:
+    /// `~/.attune/ops/pending_writes.jsonl` in the real home (as the
+    /// reference; `ATTUNE_HOME` does not move it), or
+    /// `$ATTUNE_OPS_PENDING_WRITES`.
+    pub pending_writes_path: PathBuf,
 }
 
 /// Raw options for [`build_config`]; `Default` gives the library defaults
@@ -68,6 +73,7 @@ pub struct ConfigOptions {
     pub max_log_bytes: u64,
     pub claude_dir: Option<PathBuf>,
     pub monthly_budget: Option<f64>,
+    pub pending_writes_path: Option<PathBuf>,
 }
 
 impl Default for ConfigOptions {
@@ -86,6 +92,7 @@ impl Default for ConfigOptions {
             max_log_bytes: 256 * 1024 * 1024,
             claude_dir: None,
             monthly_budget: None,
+            pending_writes_path: None,
         }
     }
 }
@@ -140,6 +147,7 @@ pub fn build_config(o: ConfigOptions) -> Result<Config, ConfigError> {
         max_concurrent_runs: o.max_concurrent_runs,
         max_log_bytes: o.max_log_bytes,
         monthly_budget_flag: o.monthly_budget.filter(|b| b.is_finite() && *b > 0.0),
+        pending_writes_path: o.pending_writes_path.map(|p| resolve(&p)).unwrap_or_else(pending_writes_path),
     })
 }
 
@@ -210,6 +218,14 @@ pub fn attune_home() -> PathBuf {
             p.canonicalize().unwrap_or(p)
         }
         None => user_home().join(".attune"),
+    }
+}
+
+/// `$ATTUNE_OPS_PENDING_WRITES`, else `~/.attune/ops/pending_writes.jsonl`.
+pub fn pending_writes_path() -> PathBuf {
+    match std::env::var_os("ATTUNE_OPS_PENDING_WRITES").filter(|v| !v.is_empty()) {
+        Some(v) => expand_tilde(Path::new(&v)),
+        None => user_home().join(".attune").join("ops").join("pending_writes.jsonl"),
     }
 }
 

@@ -13,6 +13,12 @@ use std::path::Path;
 /// Writes `bytes` to `path` atomically. Creates missing parent directories
 /// when `create_dirs` is set.
 pub fn write_atomic(path: &Path, bytes: &[u8], create_dirs: bool) -> io::Result<()> {
+    write_atomic_mode(path, bytes, create_dirs, None)
+}
+
+/// [`write_atomic`], giving the new file permission bits `mode` (e.g. the
+/// ones of the file it replaces).
+pub fn write_atomic_mode(path: &Path, bytes: &[u8], create_dirs: bool, mode: Option<u32>) -> io::Result<()> {
     let dir = path.parent().ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "path has no parent"))?;
     if create_dirs {
         fs::create_dir_all(dir)?;
@@ -25,6 +31,10 @@ pub fn write_atomic(path: &Path, bytes: &[u8], create_dirs: bool) -> io::Result<
     let tmp = dir.join(format!(".{name}.{suffix}.tmp"));
     let result = (|| {
         let mut f = OpenOptions::new().write(true).create_new(true).open(&tmp)?;
+        if let Some(m) = mode {
+            use std::os::unix::fs::PermissionsExt;
+            f.set_permissions(fs::Permissions::from_mode(m & 0o7777))?;
+        }
         f.write_all(bytes)?;
         f.sync_all()?;
         drop(f);

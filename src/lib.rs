@@ -22,8 +22,10 @@
 //!   - [`history`]: persisted run records under `<home>/ops/runs`;
 //!   - [`bulletin`], [`telemetry`], [`sessions`] (with [`redact`]), [`cost`]:
 //!     the read-side views;
+//!   - [`specs`]: spec listing, status flips and completion candidates;
 //!   - [`pyfmt`]: byte-compatible Python `json.dumps` / `isoformat` so files
-//!     written here are identical to the reference dashboard's.
+//!     written here are identical to the reference dashboard's; [`pytext`]:
+//!     Python's string rules (`strip`, `splitlines`, `repr`, text reads).
 //!
 //! Invariant: nothing in this crate depends on leptos or axum.
 
@@ -50,6 +52,8 @@ pub mod project;
 #[cfg(feature = "engine")]
 pub mod pyfmt;
 #[cfg(feature = "engine")]
+pub mod pytext;
+#[cfg(feature = "engine")]
 pub mod redact;
 #[cfg(feature = "engine")]
 pub mod registry;
@@ -61,6 +65,8 @@ pub mod runner;
 pub mod scope;
 #[cfg(feature = "engine")]
 pub mod sessions;
+#[cfg(feature = "engine")]
+pub mod specs;
 #[cfg(feature = "engine")]
 pub mod telemetry;
 

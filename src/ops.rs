@@ -160,6 +160,8 @@ pub struct Ops {
     sessions: SessionCache,
     /// The Admin API client and its cache (shared by every page and tab).
     pub cost: crate::cost::CostClient,
+    /// Spec completion candidates: GitHub client, repository memo, cache.
+    pub detector: Arc<crate::specs::candidates::Detector>,
 }
 
 impl Ops {
@@ -192,6 +194,7 @@ impl Ops {
             telemetry: TelemetryCache::default(),
             sessions: SessionCache::default(),
             cost: crate::cost::CostClient::new(),
+            detector: Arc::new(crate::specs::candidates::Detector::new()),
             config,
         })
     }
@@ -200,6 +203,12 @@ impl Ops {
     /// API, another key source).
     pub fn with_cost_client(mut self, cost: crate::cost::CostClient) -> Ops {
         self.cost = cost;
+        self
+    }
+
+    /// Uses another candidate detector (e.g. with a GitHub imitation).
+    pub fn with_detector(mut self, d: crate::specs::candidates::Detector) -> Ops {
+        self.detector = Arc::new(d);
         self
     }
 
@@ -547,6 +556,85 @@ impl Ops {
         }
     }
 
+    /// The Specs page: every spec with gate verdicts, and a GitHub link
+    /// per root when its repository is known (resolved at the root, the
+    /// reference's Q20 fixed).
+    pub fn specs_page(&self) -> crate::wire::SpecsPageData {
+        let (roots, specs) = crate::specs::list_specs(&self.config, chrono::Utc::now());
+        let repo_urls = roots
+            .iter()
+            .map(|r| {
+                self.detector
+                    .repo_for(if r.is_dir() { r } else { &self.config.project_root })
+                    .map(|repo| format!("https://github.com/{repo}"))
+            })
+            .collect();
+        crate::wire::SpecsPageData {
+            roots: roots.iter().map(|r| r.display().to_string()).collect(),
+            specs,
+            allow_run: self.config.allow_run,
+            candidates_enabled: self.config.allow_run && self.config.specs_candidates_enabled,
+            repo_urls,
+        }
+    }
+
+    /// One spec's page: its record and each phase rendered from markdown.
+    /// `None` when no root holds it (traversal slugs must be refused by
+    /// the caller).
+    pub fn spec_page(&self, slug: &str) -> Option<crate::wire::SpecPageData> {
+        let f = crate::specs::spec_detail(&self.config, slug, chrono::Utc::now())?;
+        let phases = f
+            .record
+            .phases
+            .iter()
+            .zip(&f.contents)
+            .map(|(p, (_, text))| crate::wire::PhaseView {
+                name: p.name.clone(),
+                file: p.file.clone(),
+                exists: p.exists,
+                status: p.status.clone(),
+                html: text.as_deref().map(crate::specs::render::markdown_to_html),
+            })
+            .collect();
+        Some(crate::wire::SpecPageData { record: f.record, phases, allow_run: self.config.allow_run })
+    }
+
+    /// The status flip, then what follows it: cached candidates are
+    /// dropped, and a flip away from complete clears the spec's dismissal.
+    pub fn set_spec_status(&self, slug: &str, phase: &str, status: &str) -> Result<crate::wire::StatusFlip, crate::specs::FlipError> {
+        let r = crate::specs::set_status(&self.config, slug, phase, status)?;
+        self.detector.invalidate();
+        if !["complete", "completed", "done"].contains(&status.to_lowercase().as_str()) {
+            if let Err(e) = crate::specs::dismiss::clear(&self.config, slug) {
+                tracing::warn!(error = %e, slug, "specs: could not clear the dismissal");
+            }
+        }
+        Ok(r)
+    }
+
+    /// Dismisses a candidate for 14 days (the slug need not exist).
+    pub fn dismiss_candidate(&self, slug: &str, snapshot_hash: &str) -> std::io::Result<()> {
+        crate::specs::dismiss::save(&self.config, slug, snapshot_hash, crate::specs::dismiss::DEFAULT_TTL_DAYS, chrono::Utc::now())?;
+        self.detector.invalidate();
+        Ok(())
+    }
+
+    /// "Ready to close?": off (and not run) unless runs and candidates are
+    /// both enabled.
+    pub async fn candidates(&self, now: chrono::DateTime<chrono::Utc>) -> crate::wire::CandidatesData {
+        if !(self.config.allow_run && self.config.specs_candidates_enabled) {
+            return crate::wire::CandidatesData::default();
+        }
+        let d = self.detector.detect(&self.config, now).await;
+        crate::wire::CandidatesData {
+            enabled: true,
+            candidates: d.candidates,
+            notes: d.notes,
+            pending: false,
+            checked_at: Some(d.checked_at),
+        }
+    }
+
     /// Saves (or clears) the monthly budget setting.
     pub fn set_budget(&self, monthly_usd: Option<f64>) -> std::io::Result<()> {
         let v = monthly_usd.filter(|v| v.is_finite() && *v > 0.0).map(serde_json::Value::from).unwrap_or(serde_json::Value::Null);
@@ -634,6 +722,27 @@ impl Ops {
             if key.is_some() { "ok" } else { "missing" },
             key.map(|s| format!("configured ({s})"))
                 .unwrap_or_else(|| "not configured: set ANTHROPIC_ADMIN_API_KEY or ~/.attune/anthropic-admin.env".into()),
+        );
+        let gh_source = ["GH_TOKEN", "GITHUB_TOKEN"]
+            .into_iter()
+            .find(|v| std::env::var(v).is_ok_and(|t| !t.trim().is_empty()))
+            .map(str::to_string)
+            .or_else(|| crate::registry::find_on_path("gh").map(|_| "`gh auth token`, if logged in".to_string()));
+        let candidates_on = c.specs_candidates_enabled && c.allow_run;
+        add(
+            "GitHub token (spec candidates)",
+            match (&gh_source, candidates_on) {
+                (Some(_), _) => "ok",
+                (None, true) => "missing",
+                (None, false) => "warn",
+            },
+            match gh_source {
+                Some(s) => format!("from {s}; candidates {}", if candidates_on { "on" } else { "off" }),
+                None => format!(
+                    "none: set GH_TOKEN or GITHUB_TOKEN (or install gh and log in); specs that reference a GitHub repository cannot be proposed{}",
+                    if candidates_on { "" } else { " (candidates are off)" }
+                ),
+            },
         );
         match crate::registry::find_on_path("attune") {
             Some(p) => {

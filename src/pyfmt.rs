@@ -189,6 +189,50 @@ pub fn iso_utc(dt: DateTime<Utc>) -> String {
     }
 }
 
+/// Python's `isoformat()` of an aware datetime with any offset:
+/// `2026-05-15T20:30:00.250000+02:00` (offset seconds when not whole
+/// minutes).
+pub fn iso_aware(dt: DateTime<FixedOffset>) -> String {
+    let micros = dt.nanosecond() / 1000 % 1_000_000;
+    let base = dt.format("%Y-%m-%dT%H:%M:%S").to_string();
+    let frac = if micros == 0 { String::new() } else { format!(".{micros:06}") };
+    let off = dt.offset().local_minus_utc();
+    let sign = if off < 0 { '-' } else { '+' };
+    let a = off.unsigned_abs();
+    let (h, m, sec) = (a / 3600, a / 60 % 60, a % 60);
+    let tz = if sec == 0 { format!("{sign}{h:02}:{m:02}") } else { format!("{sign}{h:02}:{m:02}:{sec:02}") };
+    format!("{base}{frac}{tz}")
+}
+
+/// `os.stat(p).st_mtime`: seconds as a float, computed as CPython does
+/// (`sec + nsec * 1e-9`).
+pub fn st_mtime(meta: &std::fs::Metadata) -> f64 {
+    use std::os::unix::fs::MetadataExt;
+    meta.mtime() as f64 + meta.mtime_nsec() as f64 * 1e-9
+}
+
+/// `datetime.fromtimestamp(t, tz=timezone.utc).isoformat()`: the fraction
+/// rounded to microseconds half-to-even, as CPython's
+/// `_PyTime_DoubleToDenominator`.
+pub fn fromtimestamp_utc_iso(t: f64) -> Option<String> {
+    if !t.is_finite() {
+        return None;
+    }
+    let mut int = t.trunc();
+    let mut frac = (t - int) * 1e6;
+    let r = frac.round();
+    frac = if (frac - r).abs() == 0.5 { 2.0 * (frac / 2.0).round() } else { r };
+    if frac >= 1e6 {
+        frac -= 1e6;
+        int += 1.0;
+    } else if frac < 0.0 {
+        frac += 1e6;
+        int -= 1.0;
+    }
+    let dt = DateTime::<Utc>::from_timestamp(int as i64, (frac as u32) * 1000)?;
+    Some(iso_utc(dt))
+}
+
 /// `iso_utc(now)`.
 pub fn now_iso() -> String {
     iso_utc(Utc::now())
@@ -387,6 +431,22 @@ pub fn days_between(a: NaiveDate, b: NaiveDate) -> i64 {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn fromtimestamp_rounds_like_cpython() {
+        for (t, want) in [
+            (1781856425.5123456, "2026-06-19T08:07:05.512346+00:00"),
+            (1781856425.0, "2026-06-19T08:07:05+00:00"),
+            (1700000000.0000005, "2023-11-14T22:13:20+00:00"),
+            (1700000000.9999995, "2023-11-14T22:13:21+00:00"),
+            (5e-07, "1970-01-01T00:00:00+00:00"),
+            (1700000000.0000014, "2023-11-14T22:13:20.000001+00:00"),
+        ] {
+            assert_eq!(fromtimestamp_utc_iso(t).unwrap(), want, "{t}");
+        }
+        let d = DateTime::parse_from_rfc3339("2026-05-15T20:30:00.25+02:00").unwrap();
+        assert_eq!(iso_aware(d), "2026-05-15T20:30:00.250000+02:00");
+    }
     use super::*;
     use serde_json::json;
 

@@ -123,3 +123,48 @@ proptest! {
         }
     }
 }
+
+/// Spec files: status-ish lines among prose, in every line-ending style.
+fn spec_text() -> impl Strategy<Value = String> {
+    let line = prop_oneof![
+        ".{0,30}",
+        "[ \t]{0,2}\\*{0,2}[Ss]tatus\\*{0,2}:?\\*{0,2}[ \t]{0,2}(approved|draft|done|in-review|R6 shipped|✅ Resolved \\(x\\)|)[ \u{a0}(—,-]{0,3}[a-z]{0,5}\\*{0,2}",
+        "# [A-Za-z ]{0,10}",
+        "- \\[[ xX]\\] [a-z]{0,6}",
+        "(PR ?|#)[0-9]{1,4}[a-z]?",
+    ];
+    (proptest::collection::vec(line, 0..12), prop_oneof![Just("\n"), Just("\r\n"), Just("\r")]).prop_map(|(l, nl)| l.join(nl))
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(300))]
+
+    #[test]
+    fn status_flips_are_idempotent_and_never_panic(raw in spec_text(), pick in 0usize..6) {
+        use attune_ops::specs::status::{extract_status, rewrite_status_line, VALID_STATUSES};
+        let text = attune_ops::pytext::universal_newlines(&raw);
+        let status = VALID_STATUSES[pick];
+        let _ = extract_status(&text);
+        if let Ok(once) = rewrite_status_line(&text, status) {
+            let got = extract_status(&once).unwrap_or_default();
+            prop_assert!(got.starts_with(status), "{got:?} after flipping to {status}");
+            let twice = rewrite_status_line(&once, status);
+            prop_assert_eq!(twice.as_ref(), Ok(&once));
+        }
+    }
+
+    #[test]
+    fn spec_directories_never_panic(files in proptest::collection::vec(spec_text(), 4)) {
+        let d = tempfile::tempdir().unwrap();
+        let dir = d.path().join("s");
+        std::fs::create_dir_all(&dir).unwrap();
+        for (name, text) in ["decisions.md", "requirements.md", "design.md", "tasks.md"].iter().zip(&files) {
+            std::fs::write(dir.join(name), text).unwrap();
+        }
+        let rec = attune_ops::specs::read_spec(d.path(), &dir, chrono::Utc::now()).unwrap();
+        prop_assert_eq!(rec.phases.len(), 4);
+        let _ = attune_ops::specs::candidates::tasks_evidence(&dir);
+        let _ = attune_ops::specs::candidates::pr_refs(&dir);
+        let _ = attune_ops::specs::render::markdown_to_html(&files[0]);
+    }
+}

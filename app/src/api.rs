@@ -15,8 +15,9 @@ use server_fn::codec::{GetUrl, Json, JsonEncoding};
 use server_fn::error::{FromServerFnError, ServerFnErrorErr};
 
 use attune_ops::wire::{
-    Budget, BulletinData, BulletinEntry, CostData, CostProgress, HealthData, HomeData, RunInfo, RunPageData, RunsData, RunsQuery,
-    SessionDetail, SessionList, ShellInfo, StartRunResponse, TelemetrySummary, WorkflowsData,
+    Budget, BulletinData, BulletinEntry, CandidatesData, CostData, CostProgress, HealthData, HomeData, RunInfo, RunPageData, RunsData,
+    RunsQuery, SessionDetail, SessionList, ShellInfo, SpecPageData, SpecsPageData, StartRunResponse, StatusFlip, TelemetrySummary,
+    WorkflowsData,
 };
 
 use crate::client::TokenClient;
@@ -203,6 +204,69 @@ pub async fn get_session(id: String) -> Result<SessionDetail, ApiError> {
         return Err(ApiError::new(400, "invalid session id"));
     }
     ssr::blocking(move |o| o.session(&id)).await?.ok_or_else(|| ApiError::not_found("session not found"))
+}
+
+/// `GET /api/ui/specs`: every spec with its stage, lifecycle and gate
+/// verdict.
+#[server(prefix = "/api/ui", endpoint = "specs", input = GetUrl)]
+pub async fn get_specs() -> Result<SpecsPageData, ApiError> {
+    ssr::blocking(|o| o.specs_page()).await
+}
+
+/// `GET /api/ui/spec?slug=`: one spec, each phase rendered from markdown.
+#[server(prefix = "/api/ui", endpoint = "spec", input = GetUrl)]
+pub async fn get_spec(slug: String) -> Result<SpecPageData, ApiError> {
+    if attune_ops::specs::is_traversal(&slug) || slug.is_empty() {
+        return Err(ApiError::new(400, "invalid slug"));
+    }
+    let s2 = slug.clone();
+    ssr::blocking(move |o| o.spec_page(&s2))
+        .await?
+        .ok_or_else(|| ApiError::not_found(format!("spec '{slug}' not found in any configured root")))
+}
+
+/// How long the Specs page waits for candidate detection (GitHub can be
+/// slow) before showing the page without it.
+#[cfg(feature = "ssr")]
+const CANDIDATES_WAIT: std::time::Duration = std::time::Duration::from_secs(4);
+
+/// `GET /api/ui/candidates`: "Ready to close?" (`pending` when detection
+/// is still running; ask again).
+#[server(prefix = "/api/ui", endpoint = "candidates", input = GetUrl)]
+pub async fn get_candidates() -> Result<CandidatesData, ApiError> {
+    let ops = ssr::ops()?;
+    let task = tokio::spawn(async move { ops.candidates(chrono::Utc::now()).await });
+    match tokio::time::timeout(CANDIDATES_WAIT, task).await {
+        Ok(Ok(d)) => Ok(d),
+        Ok(Err(e)) => {
+            tracing::error!(error = %e, "ops.api: candidate detection failed");
+            Err(ApiError::new(500, "internal error (see the dashboard's log)"))
+        }
+        Err(_) => Ok(CandidatesData { enabled: true, pending: true, ..Default::default() }),
+    }
+}
+
+/// `POST /api/ui/set_spec_status` `{"slug", "phase", "status"}`: the status
+/// flip, as `PUT /api/specs/{slug}/{phase}/status`.
+#[server(prefix = "/api/ui", endpoint = "set_spec_status", input = Json, client = TokenClient)]
+pub async fn set_spec_status(slug: String, phase: String, status: String) -> Result<StatusFlip, ApiError> {
+    ssr::blocking(move |o| o.set_spec_status(&slug, &phase, &status)).await?.map_err(|e| ApiError::new(e.status(), e.to_string()))
+}
+
+/// `POST /api/ui/dismiss_candidate` `{"slug", "snapshot_hash"}`: hides a
+/// candidate for 14 days.
+#[server(prefix = "/api/ui", endpoint = "dismiss_candidate", input = Json, client = TokenClient)]
+pub async fn dismiss_candidate(slug: String, snapshot_hash: String) -> Result<(), ApiError> {
+    if !attune_ops::ids::is_spec_slug(&slug) {
+        return Err(ApiError::new(400, attune_ops::specs::FlipError::InvalidSlug.to_string()));
+    }
+    if !attune_ops::specs::dismiss::is_snapshot_hash(&snapshot_hash) {
+        return Err(ApiError::new(422, "body must include `snapshot_hash` (64-char hex string)"));
+    }
+    ssr::blocking(move |o| o.dismiss_candidate(&slug, &snapshot_hash)).await?.map_err(|e| {
+        tracing::error!(error = %e, "ops.api: dismiss persist failed");
+        ApiError::new(500, "dismiss persist failed")
+    })
 }
 
 /// `GET /api/ui/health`: the Health page's checks.

@@ -70,6 +70,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/sessions") view=SessionsPage ssr=SsrMode::Async />
                     <Route path=path!("/sessions/:id") view=SessionPage ssr=SsrMode::Async />
                     <Route path=path!("/specs") view=SpecsPage ssr=SsrMode::Async />
+                    <Route path=path!("/specs/:slug") view=SpecPage ssr=SsrMode::Async />
                     <Route path=path!("/telemetry") view=TelemetryPage ssr=SsrMode::Async />
                     <Route path=path!("/bulletin") view=BulletinPage ssr=SsrMode::Async />
                     <Route path=path!("/health") view=HealthPage ssr=SsrMode::Async />

@@ -43,8 +43,3 @@ test('unknown pages get the styled 404', async ({ page }) => {
   await expect(page.getByText('No page at')).toBeVisible();
   await expect(page.getByRole('link', { name: 'Back to home' })).toBeVisible();
 });
-
-test('pages not built yet say so', async ({ page }) => {
-  await page.goto('/specs');
-  await expect(page.getByText('This page is not built yet.')).toBeVisible();
-});

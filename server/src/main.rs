@@ -91,6 +91,23 @@ enum Cmd {
         #[arg(long, default_value_t = 20)]
         limit: usize,
     },
+    /// List the specs under the spec roots (the Specs page).
+    Specs {
+        /// Print `GET /api/specs` (the reference's fields).
+        #[arg(long)]
+        json: bool,
+    },
+    /// Detect specs that look ready to close ("Ready to close?"), without
+    /// starting the server. GitHub checks use $GH_TOKEN / $GITHUB_TOKEN or
+    /// `gh auth token`.
+    Candidates {
+        /// Print the candidates as JSON (the reference's field names).
+        #[arg(long)]
+        json: bool,
+        /// Evaluate at this time (seconds since the epoch) instead of now.
+        #[arg(long, value_name = "EPOCH", allow_negative_numbers = true)]
+        now: Option<f64>,
+    },
     /// Anthropic spend from the Admin API cost report (the Cost page).
     ///
     /// Exit codes: 0 ok; 3 no key; 4 key rejected; 5 rate-limited;
@@ -324,7 +341,57 @@ mod commands {
             Cmd::Telemetry { json, days } => telemetry(&cfg, *json, *days).map(|_| ExitCode::SUCCESS),
             Cmd::Sessions { json, days, limit } => sessions(&cfg, *json, *days, *limit).map(|_| ExitCode::SUCCESS),
             Cmd::Cost { json, refresh } => cost(&cfg, *json, *refresh),
+            Cmd::Specs { json } => specs(&cfg, *json).map(|_| ExitCode::SUCCESS),
+            Cmd::Candidates { json, now } => candidates(&cfg, *json, *now),
         }
+    }
+
+    fn specs(cfg: &config::Config, json: bool) -> anyhow::Result<()> {
+        let (roots, specs) = attune_ops::specs::list_specs(cfg, chrono::Utc::now());
+        if json {
+            println!("{}", serde_json::to_string_pretty(&attune_ops::specs::listing_json(&roots, &specs)).context("encoding the specs")?);
+            return Ok(());
+        }
+        let roots: Vec<String> = roots.iter().map(|r| r.display().to_string()).collect();
+        println!("{} spec(s) across {} root(s): {}", specs.len(), roots.len(), roots.join(", "));
+        for s in &specs {
+            println!("  {:<32} {:<22} {:<12} {}", s.slug, s.lifecycle, s.stage, s.next_action);
+        }
+        Ok(())
+    }
+
+    fn candidates(cfg: &config::Config, json: bool, now: Option<f64>) -> anyhow::Result<ExitCode> {
+        let now = match now {
+            Some(t) if t.is_finite() => chrono::DateTime::<chrono::Utc>::from_timestamp_micros((t * 1e6).round() as i64)
+                .ok_or_else(|| anyhow::anyhow!("--now {t} is out of range"))?,
+            Some(t) => anyhow::bail!("--now {t} is not a time"),
+            None => chrono::Utc::now(),
+        };
+        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().context("cannot start the async runtime")?;
+        let detector = attune_ops::specs::candidates::Detector::new();
+        let d = rt.block_on(detector.detect(cfg, now));
+        for n in &d.notes {
+            eprintln!("attune-ops: candidates: {n}");
+        }
+        if json {
+            let list: Vec<serde_json::Value> = d
+                .candidates
+                .iter()
+                .map(|c| serde_json::json!({"slug": c.slug, "path": c.path, "current_status": c.current_status, "evidence": c.evidence, "snapshot_hash": c.snapshot_hash}))
+                .collect();
+            println!("{}", serde_json::to_string_pretty(&list).context("encoding the candidates")?);
+            return Ok(ExitCode::SUCCESS);
+        }
+        if d.candidates.is_empty() {
+            println!("No spec looks ready to close.");
+        }
+        for c in &d.candidates {
+            println!("{}  (status from {}.md; snapshot {})", c.slug, c.status_phase, &c.snapshot_hash[..12]);
+            for e in &c.evidence {
+                println!("    {e}");
+            }
+        }
+        Ok(ExitCode::SUCCESS)
     }
 
     /// The exit code for a cost error kind (documented in `--help`).

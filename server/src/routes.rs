@@ -23,6 +23,12 @@
 //! | GET | `/api/sessions/{id}` | one session, as redacted turns |
 //! | GET | `/api/health` | the Health page's checks |
 //! | GET | `/api/cost?refresh=1` | Anthropic spend: summary (or error), burn rate, projection, budget, spend alarm |
+//! | GET | `/api/specs` | every spec: phases, lifecycle, stage, next action (the reference's fields) |
+//! | GET | `/api/specs/completion-candidates` | "Ready to close?" candidates (`enabled: false` unless runs and candidates are on) |
+//! | GET | `/api/specs/{slug}` | one spec's phases and file contents |
+//! | PUT | `/api/specs/{slug}/{phase}/status` | the status flip (`{"status"}`) |
+//! | POST | `/api/specs/{slug}/completion-candidates/dismiss` | hide a candidate for 14 days (`{"snapshot_hash"}`) |
+//! | POST | `/specs/{slug}/{phase}/status`, `/specs/{slug}/dismiss` | the same two actions as plain HTML forms → 303 |
 //! | POST | `/cost/budget` | the Cost page's budget form (`monthly_usd`; blank clears) → 303 to `/cost` |
 //!
 //! Handlers translate only: the work is in the engine. Errors have the
@@ -78,6 +84,13 @@ pub fn router() -> Router<AppState> {
         .route("/api/sessions/{id}", get(session))
         .route("/api/health", get(health))
         .route("/api/cost", get(cost))
+        .route("/api/specs", get(specs_list))
+        .route("/api/specs/completion-candidates", get(specs_candidates))
+        .route("/api/specs/{slug}", get(spec_get))
+        .route("/api/specs/{slug}/{phase}/status", axum::routing::put(spec_status))
+        .route("/api/specs/{slug}/completion-candidates/dismiss", post(spec_dismiss))
+        .route("/specs/{slug}/{phase}/status", post(spec_status_form))
+        .route("/specs/{slug}/dismiss", post(spec_dismiss_form))
         .route("/cost/budget", post(cost_budget_form))
 }
 
@@ -699,6 +712,173 @@ async fn cost_budget_form(State(s): State<AppState>, body: Bytes) -> Response {
         Ok(Err(e)) => {
             tracing::error!(error = %e, "ops.routes: cannot save the budget");
             see_other("/cost?budget_error=could%20not%20save%20the%20setting%20(see%20the%20dashboard%27s%20log)#budget")
+        }
+        Err(r) => r,
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Specs
+
+/// FastAPI's answer to a body that is not a JSON object (the reference's
+/// 422 shape).
+fn not_an_object(input: Value) -> Response {
+    (
+        StatusCode::UNPROCESSABLE_ENTITY,
+        Json(json!({"detail": [{"type": "dict_type", "loc": ["body"], "msg": "Input should be a valid dictionary", "input": input}]})),
+    )
+        .into_response()
+}
+
+/// The JSON object of a body, or the 422 to answer.
+fn json_object(body: &[u8]) -> Result<serde_json::Map<String, Value>, Box<Response>> {
+    match serde_json::from_slice::<Value>(body) {
+        Ok(Value::Object(o)) => Ok(o),
+        Ok(other) => Err(Box::new(not_an_object(other))),
+        Err(_) => Err(Box::new(
+            (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Json(json!({"detail": [{"type": "json_invalid", "loc": ["body"], "msg": "JSON decode error", "input": {}}]})),
+            )
+                .into_response(),
+        )),
+    }
+}
+
+/// `GET /api/specs`.
+async fn specs_list(State(s): State<AppState>) -> Response {
+    let ops = s.ops.clone();
+    match blocking(move || {
+        let (roots, specs) = attune_ops::specs::list_specs(&ops.config, chrono::Utc::now());
+        attune_ops::specs::listing_json(&roots, &specs)
+    })
+    .await
+    {
+        Ok(v) => Json(v).into_response(),
+        Err(r) => r,
+    }
+}
+
+/// `GET /api/specs/{slug}`.
+async fn spec_get(State(s): State<AppState>, Path(slug): Path<String>) -> Response {
+    if attune_ops::specs::is_traversal(&slug) {
+        return detail(StatusCode::BAD_REQUEST, "invalid slug");
+    }
+    let ops = s.ops.clone();
+    let slug2 = slug.clone();
+    match blocking(move || {
+        attune_ops::specs::spec_detail(&ops.config, &slug2, chrono::Utc::now()).map(|f| attune_ops::specs::detail_json(&f))
+    })
+    .await
+    {
+        Ok(Some(v)) => Json(v).into_response(),
+        Ok(None) => detail(StatusCode::NOT_FOUND, format!("spec '{slug}' not found in any configured root")),
+        Err(r) => r,
+    }
+}
+
+/// `PUT /api/specs/{slug}/{phase}/status` `{"status": …}`.
+async fn spec_status(State(s): State<AppState>, Path((slug, phase)): Path<(String, String)>, body: Bytes) -> Response {
+    let obj = match json_object(&body) {
+        Ok(o) => o,
+        Err(r) => return *r,
+    };
+    // Slug and phase first, then the body's status (the reference's order).
+    if !attune_ops::ids::is_spec_slug(&slug) {
+        return detail(StatusCode::BAD_REQUEST, attune_ops::specs::FlipError::InvalidSlug.to_string());
+    }
+    if !attune_ops::specs::PHASES.contains(&phase.as_str()) {
+        return detail(StatusCode::BAD_REQUEST, attune_ops::specs::FlipError::UnknownPhase(phase).to_string());
+    }
+    let Some(status) = obj.get("status").and_then(Value::as_str).map(str::to_string) else {
+        return detail(StatusCode::UNPROCESSABLE_ENTITY, "body must include `status` (string)");
+    };
+    let ops = s.ops.clone();
+    match blocking(move || ops.set_spec_status(&slug, &phase, &status)).await {
+        Ok(Ok(flip)) => Json(flip).into_response(),
+        Ok(Err(e)) => detail(StatusCode::from_u16(e.status()).unwrap_or(StatusCode::BAD_REQUEST), e.to_string()),
+        Err(r) => r,
+    }
+}
+
+/// `GET /api/specs/completion-candidates`: the reference's fields.
+async fn specs_candidates(State(s): State<AppState>) -> Response {
+    let d = s.ops.candidates(chrono::Utc::now()).await;
+    let candidates: Vec<Value> = d
+        .candidates
+        .iter()
+        .map(|c| json!({"slug": c.slug, "path": c.path, "current_status": c.current_status, "evidence": c.evidence, "snapshot_hash": c.snapshot_hash}))
+        .collect();
+    Json(json!({"enabled": d.enabled, "candidates": candidates})).into_response()
+}
+
+/// `POST /api/specs/{slug}/completion-candidates/dismiss` `{"snapshot_hash"}`.
+async fn spec_dismiss(State(s): State<AppState>, Path(slug): Path<String>, body: Bytes) -> Response {
+    let obj = match json_object(&body) {
+        Ok(o) => o,
+        Err(r) => return *r,
+    };
+    if !attune_ops::ids::is_spec_slug(&slug) {
+        return detail(StatusCode::BAD_REQUEST, attune_ops::specs::FlipError::InvalidSlug.to_string());
+    }
+    let Some(hash) =
+        obj.get("snapshot_hash").and_then(Value::as_str).filter(|h| attune_ops::specs::dismiss::is_snapshot_hash(h)).map(str::to_string)
+    else {
+        return detail(StatusCode::UNPROCESSABLE_ENTITY, "body must include `snapshot_hash` (64-char hex string)");
+    };
+    let ops = s.ops.clone();
+    match blocking(move || ops.dismiss_candidate(&slug, &hash)).await {
+        Ok(Ok(())) => Json(json!({"ok": true})).into_response(),
+        Ok(Err(e)) => {
+            tracing::error!(error = %e, "ops.routes: dismiss persist failed");
+            detail(StatusCode::INTERNAL_SERVER_ERROR, format!("dismiss persist failed: {}", e.kind()))
+        }
+        Err(r) => r,
+    }
+}
+
+/// Where a spec form sends the browser back to: `back` when it is one of
+/// our spec pages, else the listing.
+fn spec_back(body: &[u8]) -> String {
+    match crate::perimeter::form_urlencoded_field(body, "back") {
+        Some(b) if (b == "/specs" || b.starts_with("/specs?") || b.starts_with("/specs/")) && !b.contains("//") && !b.contains('\\') => b,
+        _ => "/specs".into(),
+    }
+}
+
+fn with_flash(back: &str, key: &str, msg: &str) -> String {
+    let (path, frag) = back.split_once('#').map(|(p, f)| (p.to_string(), format!("#{f}"))).unwrap_or((back.to_string(), String::new()));
+    let sep = if path.contains('?') { '&' } else { '?' };
+    format!("{path}{sep}{key}={}{frag}", attune_ops_app::client::encode_component(msg))
+}
+
+/// `POST /specs/{slug}/{phase}/status` (form: `status`, `back`) → 303.
+async fn spec_status_form(State(s): State<AppState>, Path((slug, phase)): Path<(String, String)>, body: Bytes) -> Response {
+    let back = spec_back(&body);
+    let status = crate::perimeter::form_urlencoded_field(&body, "status").unwrap_or_default();
+    let ops = s.ops.clone();
+    let what = format!("{slug}/{phase}.md → {status}");
+    match blocking(move || ops.set_spec_status(&slug, &phase, &status)).await {
+        Ok(Ok(_)) => see_other(&with_flash(&back, "flash", &format!("Set {what}"))),
+        Ok(Err(e)) => see_other(&with_flash(&back, "error", &e.to_string())),
+        Err(r) => r,
+    }
+}
+
+/// `POST /specs/{slug}/dismiss` (form: `snapshot_hash`) → 303.
+async fn spec_dismiss_form(State(s): State<AppState>, Path(slug): Path<String>, body: Bytes) -> Response {
+    let back = spec_back(&body);
+    let hash = crate::perimeter::form_urlencoded_field(&body, "snapshot_hash").unwrap_or_default();
+    if !attune_ops::ids::is_spec_slug(&slug) || !attune_ops::specs::dismiss::is_snapshot_hash(&hash) {
+        return see_other(&with_flash(&back, "error", "invalid dismissal"));
+    }
+    let ops = s.ops.clone();
+    let what = slug.clone();
+    match blocking(move || ops.dismiss_candidate(&slug, &hash)).await {
+        Ok(Ok(())) => see_other(&with_flash(&back, "flash", &format!("Dismissed {what} for 14 days"))),
+        Ok(Err(e)) => {
+            tracing::error!(error = %e, "ops.routes: dismiss persist failed");
+            see_other(&with_flash(&back, "error", "dismiss persist failed"))
         }
         Err(r) => r,
     }

@@ -226,3 +226,43 @@ fn cost_command_json_and_exit_codes() {
     assert_eq!(out.status.code(), Some(7));
     assert!(String::from_utf8_lossy(&out.stderr).contains("unknown"));
 }
+
+#[test]
+fn specs_and_candidates_commands() {
+    let (d, root, home) = fixture();
+    let spec = root.join("docs/specs/done-thing");
+    std::fs::create_dir_all(&spec).unwrap();
+    std::fs::write(spec.join("decisions.md"), "**Status:** approved\n").unwrap();
+    std::fs::write(spec.join("tasks.md"), "- [x] a\n").unwrap();
+    let run = |args: &[&str]| {
+        bin()
+            .args(args)
+            .arg("--project-root")
+            .arg(&root)
+            .env("ATTUNE_HOME", &home)
+            .env("HOME", d.path())
+            .env_remove("GH_TOKEN")
+            .env_remove("GITHUB_TOKEN")
+            .output()
+            .unwrap()
+    };
+    let out = run(&["specs", "--json"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["specs"][0]["slug"], "done-thing");
+    assert_eq!(v["specs"][0]["stage"], "requirements");
+    // Edited just now: too recent at the real time, a candidate three days later
+    // (no GitHub repository around the temporary project, and no PR referenced).
+    let out = run(&["candidates", "--json"]);
+    assert_eq!(serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap(), serde_json::json!([]));
+    let later = (chrono::Utc::now() + chrono::Duration::days(3) + chrono::Duration::minutes(1)).timestamp().to_string();
+    let out = run(&["candidates", "--json", "--now", &later]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v[0]["slug"], "done-thing");
+    assert_eq!(v[0]["current_status"], "approved");
+    assert_eq!(v[0]["evidence"], serde_json::json!(["✓ 1 task row complete", "✓ last edit 3 days ago"]));
+    assert_eq!(v[0]["snapshot_hash"].as_str().unwrap().len(), 64);
+    let keys: Vec<&str> = v[0].as_object().unwrap().keys().map(String::as_str).collect();
+    assert_eq!(keys.len(), 5, "the reference's fields only: {keys:?}");
+}

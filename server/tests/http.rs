@@ -62,6 +62,7 @@ async fn start_with(allow_run: bool, cost: Option<attune_ops::cost::CostClient>)
         allow_run,
         port: 0,
         claude_dir: Some(dir.path().join("claude")),
+        pending_writes_path: Some(dir.path().join("pending_writes.jsonl")),
         ..ConfigOptions::default()
     })
     .unwrap();
@@ -725,5 +726,143 @@ async fn budget_is_a_gated_mutation() {
     form(format!("attune_client={}&monthly_usd=", d.token)).await.unwrap();
     let v: Value = c.get(d.url("/api/cost")).send().await.unwrap().json().await.unwrap();
     assert_eq!(v["budget"], Value::Null);
+    d.stop().await;
+}
+
+// ---------------------------------------------------------------------------
+// Specs
+
+fn write_spec(d: &Dash, slug: &str, file: &str, text: &str) {
+    let dir = d.root.join("docs/specs").join(slug);
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join(file), text).unwrap();
+}
+
+#[tokio::test]
+async fn specs_routes_follow_the_reference() {
+    let d = start(true).await;
+    write_spec(&d, "refunds", "requirements.md", "# Refunds\n\n**Status:** approved\n");
+    write_spec(&d, "refunds", "decisions.md", "# D\n**Status**: approved (2026-05-09) — Phase A\n");
+    write_spec(&d, "prose", "design.md", "**Status:** R6 spend alarm shipped\n");
+    let c = d.client();
+    let v: Value = c.get(d.url("/api/specs")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(v["roots"], json!([d.root.join("docs/specs").display().to_string()]));
+    let refunds = v["specs"].as_array().unwrap().iter().find(|s| s["slug"] == "refunds").unwrap();
+    let keys: std::collections::BTreeSet<&str> = refunds.as_object().unwrap().keys().map(String::as_str).collect();
+    assert_eq!(
+        keys,
+        ["lifecycle", "next_action", "next_phase", "path", "phases", "root", "slug", "stage", "waived_phases"].into_iter().collect()
+    );
+    assert_eq!(
+        refunds["phases"][0],
+        json!({"name": "decisions", "file": "decisions.md", "exists": true, "status": "approved (2026-05-09) — Phase A"})
+    );
+    assert_eq!(refunds["stage"], "design");
+    // Detail, traversal, unknown.
+    let v: Value = c.get(d.url("/api/specs/refunds")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(v["contents"]["design"], Value::Null);
+    assert!(v["contents"]["requirements"].as_str().unwrap().starts_with("# Refunds"));
+    let r = c.get(d.url("/api/specs/a..b")).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(r.json::<Value>().await.unwrap(), json!({"detail": "invalid slug"}));
+    let r = c.get(d.url("/api/specs/nope")).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    assert_eq!(r.json::<Value>().await.unwrap(), json!({"detail": "spec 'nope' not found in any configured root"}));
+    // The flip.
+    let put = |path: &str, body: Value, token: bool| {
+        let mut rb = c.put(d.url(path)).json(&body);
+        if token {
+            rb = rb.header("X-Attune-Client", &d.token);
+        }
+        rb.send()
+    };
+    assert_eq!(put("/api/specs/refunds/decisions/status", json!({"status": "done"}), false).await.unwrap().status(), StatusCode::FORBIDDEN);
+    let r = put("/api/specs/refunds/decisions/status", json!({"status": "in-review"}), true).await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let v: Value = r.json().await.unwrap();
+    assert_eq!(v["file"], "decisions.md");
+    assert_eq!(v["status"], "in-review");
+    let file = d.root.join("docs/specs/refunds/decisions.md");
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), "# D\n**Status:** in-review (2026-05-09) — Phase A\n");
+    for (path, body, code, msg) in [
+        ("/api/specs/Bad/decisions/status", json!({"status": "done"}), 400, json!("invalid slug: must be lowercase letters/digits/dashes, start with a letter or digit, max 63 chars")),
+        ("/api/specs/refunds/plan/status", json!({"status": "done"}), 400, json!("unknown phase: 'plan'. valid: decisions, requirements, design, tasks")),
+        ("/api/specs/refunds/decisions/status", json!({"status": 3}), 422, json!("body must include `status` (string)")),
+        ("/api/specs/refunds/decisions/status", json!({"status": "shipped"}), 400, json!("invalid status: 'shipped'. valid: draft, in-review, approved, complete, completed, done")),
+        ("/api/specs/refunds/tasks/status", json!({"status": "done"}), 404, json!("tasks.md not found for spec 'refunds' in any configured root")),
+        ("/api/specs/prose/design/status", json!({"status": "done"}), 409, json!("existing status value 'R6 spend alarm shipped' is descriptive, not a status token — flipping it would destroy information; edit the file directly")),
+    ] {
+        let r = put(path, body.clone(), true).await.unwrap();
+        assert_eq!(r.status().as_u16(), code, "{path} {body}");
+        assert_eq!(r.json::<Value>().await.unwrap()["detail"], msg, "{path}");
+    }
+    let r = put("/api/specs/refunds/decisions/status", json!(["not", "an", "object"]), true).await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    // Candidates are off unless enabled.
+    let v: Value = c.get(d.url("/api/specs/completion-candidates")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(v, json!({"enabled": false, "candidates": []}));
+    // Dismiss: validated and stored in the reference's format.
+    let post = |path: &str, body: Value| c.post(d.url(path)).header("X-Attune-Client", &d.token).json(&body).send();
+    let r = post("/api/specs/refunds/completion-candidates/dismiss", json!({"snapshot_hash": "XYZ"})).await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let hash = "ab".repeat(32);
+    let r = post("/api/specs/refunds/completion-candidates/dismiss", json!({"snapshot_hash": hash})).await.unwrap();
+    assert_eq!(r.json::<Value>().await.unwrap(), json!({"ok": true}));
+    let store: Value = serde_json::from_str(&std::fs::read_to_string(d.home.join("ops/spec_completion_dismissed.json")).unwrap()).unwrap();
+    assert_eq!(store["dismissed"]["refunds"]["ttl_days"], 14);
+    assert_eq!(store["dismissed"]["refunds"]["snapshot_hash"], hash);
+    // Flipping away from complete clears the dismissal.
+    put("/api/specs/refunds/decisions/status", json!({"status": "draft"}), true).await.unwrap();
+    let store: Value = serde_json::from_str(&std::fs::read_to_string(d.home.join("ops/spec_completion_dismissed.json")).unwrap()).unwrap();
+    assert_eq!(store["dismissed"], json!({}));
+    // The plain forms: 303 back with a message.
+    let form = |path: &str, body: String| c.post(d.url(path)).header("Content-Type", "application/x-www-form-urlencoded").body(body).send();
+    let r = form("/specs/refunds/decisions/status", format!("attune_client={}&status=approved&back=%2Fspecs%3Fq%3Dref", d.token))
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert!(r.headers()["location"].to_str().unwrap().starts_with("/specs?q=ref&flash=Set%20refunds"), "{:?}", r.headers()["location"]);
+    let r =
+        form("/specs/prose/design/status", format!("attune_client={}&status=done&back=https%3A%2F%2Fevil.example", d.token)).await.unwrap();
+    assert!(
+        r.headers()["location"].to_str().unwrap().starts_with("/specs?error=existing%20status%20value"),
+        "{:?}",
+        r.headers()["location"]
+    );
+    // The pages render without JavaScript.
+    let html = c.get(d.url("/specs/refunds")).send().await.unwrap().text().await.unwrap();
+    assert!(
+        html.contains("decisions.md")
+            && (html.contains("design.md doesn&#x27;t exist yet") || html.contains("design.md doesn't exist yet")),
+        "{html}"
+    );
+    let r = c.get(d.url("/specs/zzz")).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    d.stop().await;
+}
+
+#[tokio::test]
+async fn specs_mutations_are_read_only_gated() {
+    let d = start(false).await;
+    write_spec(&d, "x", "decisions.md", "**Status:** draft\n");
+    let c = d.client();
+    let r = c
+        .put(d.url("/api/specs/x/decisions/status"))
+        .header("X-Attune-Client", &d.token)
+        .json(&json!({"status": "done"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    assert_eq!(r.json::<Value>().await.unwrap(), json!({"detail": "server is read-only; status flip is disabled"}));
+    let r = c
+        .post(d.url("/api/specs/x/completion-candidates/dismiss"))
+        .header("X-Attune-Client", &d.token)
+        .json(&json!({"snapshot_hash": "ab".repeat(32)}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.json::<Value>().await.unwrap(), json!({"detail": "server is read-only; dismiss is disabled"}));
+    assert_eq!(std::fs::read_to_string(d.root.join("docs/specs/x/decisions.md")).unwrap(), "**Status:** draft\n");
     d.stop().await;
 }

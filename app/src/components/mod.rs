@@ -75,18 +75,6 @@ pub fn TokenInput() -> impl IntoView {
     view! { <input type="hidden" name="attune_client" value=crate::client::token() /> }
 }
 
-/// "This page is not built yet" — said plainly.
-#[component]
-pub fn NotBuilt(title: &'static str, what: &'static str) -> impl IntoView {
-    view! {
-        <section class="panel not-built">
-            <h1>{title}</h1>
-            <p>"This page is not built yet. " {what}</p>
-            <p class="muted">"Everything else in the dashboard works; this view lands with its own change."</p>
-        </section>
-    }
-}
-
 /// A compact table of runs.
 #[component]
 pub fn RunsTable(runs: Vec<RunInfo>, root: String, #[prop(optional)] show_workflow: Option<bool>) -> impl IntoView {

@@ -329,7 +329,7 @@ fn BudgetPanel(d: CostData, reload: RwSignal<(u32, bool)>) -> impl IntoView {
                     <form class="budget-form" method="post" action="/cost/budget" on:submit=on_submit>
                         <TokenInput />
                         <label>"Saved budget (USD) "
-                            <input name="monthly_usd" inputmode="decimal" placeholder="e.g. 500" size="10" prop:value=move || value.get() on:input=move |ev| value.set(event_target_value(&ev)) />
+                            <input name="monthly_usd" inputmode="decimal" placeholder="e.g. 500" size="10" value=value.get_untracked() prop:value=move || value.get() on:input=move |ev| value.set(event_target_value(&ev)) />
                         </label>
                         <button class="btn" type="submit" disabled=move || busy.get()>"Save"</button>
                         <span class="muted small">"blank clears it"</span>

@@ -5,10 +5,10 @@ mod cost;
 mod health;
 mod home;
 mod not_found;
-mod placeholders;
 mod run;
 mod runs;
 mod sessions;
+mod specs;
 mod telemetry;
 mod workflows;
 
@@ -17,10 +17,10 @@ pub use cost::CostPage;
 pub use health::HealthPage;
 pub use home::HomePage;
 pub use not_found::NotFound;
-pub use placeholders::SpecsPage;
 pub use run::RunPage;
 pub use runs::RunsPage;
 pub use sessions::{SessionPage, SessionsPage};
+pub use specs::{SpecPage, SpecsPage};
 pub use telemetry::TelemetryPage;
 pub use workflows::WorkflowsPage;
 

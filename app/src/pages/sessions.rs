@@ -115,7 +115,7 @@ fn SessionsView(list: SessionList, days: f64) -> impl IntoView {
                     {WINDOWS.iter().map(|(label, d)| view! { <option value=d.to_string() selected={*d == days}>{*label}</option> }).collect_view()}
                 </select>
             </label>
-            <label>"Search " <input type="search" name="q" placeholder="prompt, branch, model or id" prop:value=move || search.get() on:input=move |ev| search.set(event_target_value(&ev)) /></label>
+            <label>"Search " <input type="search" name="q" placeholder="prompt, branch, model or id" value=search.get_untracked() prop:value=move || search.get() on:input=move |ev| search.set(event_target_value(&ev)) /></label>
             <label>"Sort "
                 <select name="sort" on:change=move |ev| sort.set(event_target_value(&ev))>
                     {SORTS.iter().map(|(k, label)| view! { <option value=*k selected=move || sort.get() == *k>{*label}</option> }).collect_view()}

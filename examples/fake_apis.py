@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
-"""An offline stand-in for the Anthropic Admin API's cost report, for the demo.
+"""Offline stand-ins for the two APIs the dashboard calls, for the demo.
 
-Serves ``GET /v1/organizations/cost_report`` the way the real API does:
+**Anthropic Admin API.** Serves ``GET /v1/organizations/cost_report`` the
+way the real API does:
 daily buckets ``{starting_at, ending_at, results: [{amount, currency,
 cost_type, model, ...}]}`` with ``amount`` a decimal string in cents, and
 pagination through ``has_more`` / ``next_page`` (a few days per page, so the
@@ -10,10 +11,18 @@ numbers are deterministic for a given date, vary by weekday, and cover three
 models and three cost types.
 
 It checks ``x-api-key`` against ``--key`` (401 otherwise), like the real
-API. Nothing here talks to the network.
+API.
 
-    python3 examples/fake_admin_api.py --key sk-ant-admin01-demo --port 0 \
-        --port-file /tmp/port --exit-with $$
+**GitHub REST API** (the spec "Ready to close?" checks):
+``GET /repos/{owner}/{name}/pulls/{n}`` answers merged PRs (#12, #41, #47,
+#60), an open one (#52) and 404 otherwise; ``GET /search/issues`` finds an
+open issue for ``gift-cards`` and ``order-export`` only. Requests need
+``Authorization: Bearer <--github-token>``.
+
+Nothing here talks to the network.
+
+    python3 examples/fake_apis.py --key sk-ant-admin01-demo --github-token t \
+        --port 0 --port-file /tmp/port --exit-with $$
 """
 
 import argparse
@@ -34,6 +43,9 @@ MODELS = [
     ("claude-haiku-4-5", 0.10),
 ]
 DAYS_PER_PAGE = 7
+MERGED_PRS = {12: "2026-08-14T10:02:11Z", 41: "2026-10-20T09:15:00Z", 47: "2026-10-28T16:40:12Z", 60: "2026-11-10T12:00:00Z"}
+OPEN_PRS = {52}
+OPEN_ISSUE_SLUGS = {"gift-cards": 88, "order-export": 91}
 
 
 def day_rows(day: dt.date, today: dt.date):
@@ -66,6 +78,7 @@ def parse_day(s: str) -> dt.date:
 
 class Handler(BaseHTTPRequestHandler):
     key = ""
+    github_token = ""
     delay = 0.0
 
     def log_message(self, *args):  # quiet
@@ -79,8 +92,29 @@ class Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(data)
 
+    def github(self, url):
+        if self.headers.get("authorization") != f"Bearer {self.github_token}":
+            return self.answer(401, {"message": "Bad credentials", "status": "401"})
+        parts = url.path.strip("/").split("/")
+        if len(parts) == 5 and parts[0] == "repos" and parts[3] == "pulls" and parts[4].isdigit():
+            n = int(parts[4])
+            if n in MERGED_PRS:
+                return self.answer(200, {"number": n, "state": "closed", "merged_at": MERGED_PRS[n], "title": f"PR {n}"})
+            if n in OPEN_PRS:
+                return self.answer(200, {"number": n, "state": "open", "merged_at": None, "title": f"PR {n}"})
+            return self.answer(404, {"message": "Not Found", "status": "404"})
+        if url.path == "/search/issues":
+            q = parse_qs(url.query).get("q", [""])[0]
+            words = q.split()
+            items = [{"number": num, "title": f"Follow-up for {slug}", "state": "open"}
+                     for slug, num in OPEN_ISSUE_SLUGS.items() if slug in words]
+            return self.answer(200, {"total_count": len(items), "incomplete_results": False, "items": items})
+        return self.answer(404, {"message": "Not Found", "status": "404"})
+
     def do_GET(self):
         url = urlparse(self.path)
+        if url.path.startswith("/repos/") or url.path.startswith("/search/"):
+            return self.github(url)
         if url.path != "/v1/organizations/cost_report":
             return self.answer(404, {"type": "error", "error": {"type": "not_found_error", "message": "Not found"}})
         if self.headers.get("x-api-key") != self.key:
@@ -125,12 +159,14 @@ def watch_parent(pid: int):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--key", required=True, help="the admin key to accept")
+    ap.add_argument("--github-token", default="demo-github-token", help="the GitHub token to accept")
     ap.add_argument("--port", type=int, default=0)
     ap.add_argument("--port-file", help="write the bound port here once listening")
     ap.add_argument("--delay", type=float, default=0.15, help="seconds per page (to make progress visible)")
     ap.add_argument("--exit-with", type=int, help="exit when this process id goes away")
     a = ap.parse_args()
     Handler.key = a.key
+    Handler.github_token = a.github_token
     Handler.delay = a.delay
     srv = ThreadingHTTPServer(("127.0.0.1", a.port), Handler)
     port = srv.server_address[1]
@@ -141,7 +177,7 @@ def main():
         os.replace(tmp, a.port_file)
     if a.exit_with:
         threading.Thread(target=watch_parent, args=(a.exit_with,), daemon=True).start()
-    print(f"[fake-admin-api] listening on 127.0.0.1:{port}", file=sys.stderr)
+    print(f"[fake-apis] listening on 127.0.0.1:{port}", file=sys.stderr)
     try:
         srv.serve_forever()
     except KeyboardInterrupt:
