@@ -29,7 +29,7 @@ for (const [path, heading] of PAGES) {
     // Project chip: the name, with the full path in the tooltip.
     const chip = page.locator('.project-chip');
     await expect(chip).toHaveText('demo-shop');
-    await expect(chip).toHaveAttribute('title', /examples\/demo$/);
+    await expect(chip).toHaveAttribute('title', /target\/e2e-project$/);
     await expect(page.locator('footer')).toContainText('e2e-home');
     await expect(page.locator('meta[name="attune-client-token"]')).toHaveAttribute('content', /^[A-Za-z0-9_-]{43}$/);
     expect(errors).toEqual([]);
