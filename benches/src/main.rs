@@ -14,6 +14,9 @@
 //! * `telemetry`: `attune-ops telemetry --json` on 100,000 and 1,000,000
 //!   line usage files: wall time and the process's peak memory.
 //! * `sessions`: `attune-ops sessions --json` over 1,000 session files.
+//! * `bundle`: what a browser downloads on a first visit, as the server
+//!   sends it (identity, gzip, brotli): the wasm, its JS glue, the CSS and
+//!   the Home page's HTML.
 //!
 //! With `ATTUNE_REF_PYTHONPATH` pointing at an unpacked attune-ai wheel, the
 //! reference Python readers run on the same files and ratios are printed.
@@ -42,6 +45,9 @@ fn main() -> Result<()> {
     }
     if all || what.iter().any(|w| w == "sessions") {
         sessions_bench()?;
+    }
+    if all || what.iter().any(|w| w == "bundle") {
+        rt.block_on(bundle_bench())?;
     }
     Ok(())
 }
@@ -299,6 +305,35 @@ async fn sse_bench() -> Result<()> {
     flood(50, false).await?;
     flood(50, true).await?;
     latency().await?;
+    Ok(())
+}
+
+/// The first-visit download, in bytes on the wire per content encoding.
+async fn bundle_bench() -> Result<()> {
+    let dash = start_dash().await?;
+    // No decompression features in this reqwest: the body is what was sent.
+    let client = reqwest::Client::new();
+    println!("first visit, bytes on the wire (identity / gzip / br)");
+    let mut totals = [0usize; 3];
+    for path in ["/", "/pkg/attune-ops.wasm", "/pkg/attune-ops.js", "/pkg/attune-ops.css"] {
+        let mut sizes = [0usize; 3];
+        for (i, enc) in ["identity", "gzip", "br"].iter().enumerate() {
+            let r = client.get(format!("{}{path}", dash.base)).header("Accept-Encoding", *enc).send().await?;
+            if !r.status().is_success() {
+                bail!("GET {path}: {}", r.status());
+            }
+            sizes[i] = r.bytes().await?.len();
+            totals[i] += sizes[i];
+        }
+        println!(
+            "  {path:<24} {:>9} {:>9} {:>9}  (br {:.0}% of identity)",
+            sizes[0],
+            sizes[1],
+            sizes[2],
+            100.0 * sizes[2] as f64 / sizes[0].max(1) as f64
+        );
+    }
+    println!("  {:<24} {:>9} {:>9} {:>9}", "total", totals[0], totals[1], totals[2]);
     Ok(())
 }
 
