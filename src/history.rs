@@ -381,8 +381,13 @@ pub fn prune(runs_dir: &Path, days: u32) -> usize {
     deleted
 }
 
+/// How long the leftovers of an interrupted run get between SIGTERM and
+/// SIGKILL.
+const LEFTOVER_GRACE: std::time::Duration = std::time::Duration::from_secs(3);
+
 /// Marks in-flight records whose dashboard is gone as failed (interrupted),
-/// rewriting them with their full log. Returns the ids recovered.
+/// rewriting them with their full log, and stops the processes such a run
+/// left behind. Returns the ids recovered.
 pub fn recover_interrupted(runs_dir: &Path) -> Vec<String> {
     let mut done = Vec::new();
     let Ok(dirs) = std::fs::read_dir(runs_dir) else { return done };
@@ -397,8 +402,18 @@ pub fn recover_interrupted(runs_dir: &Path) -> Vec<String> {
             let end =
                 std::fs::metadata(&lp).or_else(|_| std::fs::metadata(&p)).and_then(|m| m.modified()).unwrap_or_else(|_| SystemTime::now());
             let end_iso = pyfmt::iso_utc(end.into());
+            // Whatever the run left running dies now, not whenever it ends.
+            let leftovers = crate::runner::process::stop_run_leftovers(&rec.info.id, LEFTOVER_GRACE);
+            if leftovers > 0 {
+                tracing::warn!(run_id = %rec.info.id, processes = leftovers, "ops.runs: stopped processes left by an interrupted run");
+            }
             // Say so in the log itself, so the run page explains it.
-            let note = "[attune-ops] the dashboard stopped while this run was in flight; it was marked failed (interrupted)";
+            let mut note =
+                "[attune-ops] the dashboard stopped while this run was in flight; it was marked failed (interrupted)".to_string();
+            if leftovers > 0 {
+                note.push_str(&format!("; {leftovers} process(es) it left running were stopped"));
+            }
+            let note = note.as_str();
             let log = if lp.is_file() && append_note(&lp, note).is_ok() {
                 LogStore::open(&lp).unwrap_or_else(|_| LogStore::from_lines(&rec.lines))
             } else {

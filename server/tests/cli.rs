@@ -266,3 +266,99 @@ fn specs_and_candidates_commands() {
     let keys: Vec<&str> = v[0].as_object().unwrap().keys().map(String::as_str).collect();
     assert_eq!(keys.len(), 5, "the reference's fields only: {keys:?}");
 }
+
+/// A minimal HTTP/1.1 exchange over loopback (the binary under test has its
+/// own runtime; plain sockets keep this test synchronous). Returns the body.
+fn http(port: &str, method: &str, path: &str, headers: &[(&str, &str)], body: &str) -> String {
+    use std::io::Write;
+    let mut s = std::net::TcpStream::connect(format!("127.0.0.1:{port}")).unwrap();
+    let mut req = format!("{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\nContent-Length: {}\r\n", body.len());
+    for (k, v) in headers {
+        req.push_str(&format!("{k}: {v}\r\n"));
+    }
+    req.push_str("\r\n");
+    req.push_str(body);
+    s.write_all(req.as_bytes()).unwrap();
+    let mut out = String::new();
+    s.read_to_string(&mut out).unwrap();
+    out.split_once("\r\n\r\n").map(|(_, b)| b.to_string()).unwrap_or_default()
+}
+
+fn wait_port(port: &str) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while std::net::TcpStream::connect(format!("127.0.0.1:{port}")).is_err() {
+        assert!(Instant::now() < deadline, "server did not start");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// Alive and not a zombie.
+fn process_running(pid: i32) -> bool {
+    match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
+        Ok(stat) => !matches!(stat.rsplit_once(')').and_then(|(_, r)| r.trim_start().chars().next()), Some('Z' | 'X')),
+        Err(_) => false,
+    }
+}
+
+#[test]
+fn a_dashboard_killed_mid_run_leaves_nothing_running_after_restart() {
+    let (d, root, home) = fixture();
+    let pidfile = d.path().join("sleeper.pid");
+    std::fs::write(
+        root.join(".attune/workflows.toml"),
+        format!(
+            "[[workflow]]\nname = \"hang\"\ncommand = [\"sh\", \"-c\", \"echo started; sleep 120 & echo $! > '{}'; wait\"]\n",
+            pidfile.display()
+        ),
+    )
+    .unwrap();
+    let start = |port: &str| {
+        bin()
+            .args(["--no-browser", "--allow-run", "--port", port, "--project-root"])
+            .arg(&root)
+            .env("ATTUNE_HOME", &home)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap()
+    };
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port().to_string();
+    let mut first = start(&port);
+    wait_port(&port);
+    let token: serde_json::Value = serde_json::from_str(&http(&port, "GET", "/api/session/token", &[], "")).unwrap();
+    let token = token["token"].as_str().unwrap().to_string();
+    let started = http(&port, "POST", "/workflows/hang/run", &[("X-Attune-Client", &token), ("Content-Type", "application/json")], "{}");
+    let started: serde_json::Value = serde_json::from_str(&started).unwrap();
+    let run_id = started["run_id"].as_str().unwrap().to_string();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let sleeper: i32 = loop {
+        if let Some(pid) = std::fs::read_to_string(&pidfile).ok().and_then(|s| s.trim().parse().ok()) {
+            break pid;
+        }
+        assert!(Instant::now() < deadline, "the workflow did not start");
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    // The dashboard dies without any chance to clean up.
+    first.kill().unwrap();
+    first.wait().unwrap();
+    assert!(process_running(sleeper), "the run's process outlives a kill -9'd dashboard");
+
+    let port2 = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port().to_string();
+    let mut second = start(&port2);
+    wait_port(&port2);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while process_running(sleeper) {
+        assert!(Instant::now() < deadline, "the interrupted run's leftover {sleeper} still runs after a restart");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let record = http(&port2, "GET", &format!("/api/runs/hang/{run_id}"), &[], "");
+    let record: serde_json::Value = serde_json::from_str(&record).unwrap();
+    assert_eq!(record["status"], "failed");
+    assert_eq!(record["interrupted"], true);
+    let lines = record["lines"].as_array().unwrap();
+    let note = lines.last().unwrap().as_str().unwrap();
+    assert!(note.contains("marked failed (interrupted); 2 process(es) it left running were stopped"), "{note}");
+    // SAFETY: signalling our own child.
+    unsafe { libc::kill(second.id() as i32, libc::SIGTERM) };
+    assert_eq!(second.wait().unwrap().code(), Some(0));
+}

@@ -33,10 +33,12 @@ def scope(a: argparse.Namespace) -> Path:
 
 
 def rel(p: Path) -> str:
+    """The scope as people say it: a project-relative path, or "the project"."""
     try:
-        return str(p.relative_to(project_root()))
+        r = str(p.relative_to(project_root()))
     except ValueError:
         return str(p)
+    return "the project" if r == "." else r
 
 
 def files(base: Path, suffixes: tuple[str, ...]) -> list[Path]:
