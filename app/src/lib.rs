@@ -28,9 +28,32 @@ use leptos_router::{path, SsrMode};
 use components::layout::{Footer, TopBar};
 use pages::*;
 
+/// The Content-Security-Policy: scripts from our origin (the wasm bundle and
+/// its glue) and, on pages, the inline scripts carrying this response's
+/// nonce; no framing, no foreign connections, forms post only to us. Inline
+/// `style` attributes stay allowed (bar widths and chart geometry use them).
+pub fn content_security_policy(nonce: Option<&str>) -> String {
+    let scripts = match nonce {
+        Some(n) => format!("'self' 'nonce-{n}' 'wasm-unsafe-eval'"),
+        None => "'self' 'wasm-unsafe-eval'".to_string(),
+    };
+    format!(
+        "default-src 'self'; script-src {scripts}; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; \
+         frame-ancestors 'none'; base-uri 'none'; form-action 'self'; object-src 'none'"
+    )
+}
+
 /// The document shell: `<head>` (with the client token) and the app.
 /// Rendered on the server only; the browser hydrates [`App`].
 pub fn shell(options: LeptosOptions, token: String) -> impl IntoView {
+    // This page's policy names the nonce Leptos put on its inline scripts
+    // (hydration and resource streaming): no other inline script runs.
+    #[cfg(feature = "ssr")]
+    if let (Some(nonce), Some(res)) = (leptos::nonce::use_nonce(), use_context::<leptos_axum::ResponseOptions>()) {
+        if let Ok(v) = axum::http::HeaderValue::from_str(&content_security_policy(Some(&nonce))) {
+            res.insert_header(axum::http::header::CONTENT_SECURITY_POLICY, v);
+        }
+    }
     view! {
         <!DOCTYPE html>
         <html lang="en">

@@ -29,9 +29,17 @@ test('telemetry: tiles, chart, by-workflow table, window links', async ({ page }
 });
 
 test('sessions: list, search in the URL, a redacted session', async ({ page }, info) => {
-  await page.goto('/sessions?days=30');
-  if (isHydrated(info)) await waitHydrated(page);
   const rows = page.locator('table.sessions tbody tr');
+  if (isHydrated(info)) {
+    // Picking a window reloads with it (no Apply button with JavaScript).
+    await page.goto('/sessions?days=1');
+    await waitHydrated(page);
+    await page.getByLabel('Window').selectOption({ label: '30 days' });
+    await expect(page).toHaveURL(/days=30/);
+    await waitHydrated(page);
+  } else {
+    await page.goto('/sessions?days=30');
+  }
   await expect(rows).toHaveCount(14);
   if (isHydrated(info)) {
     await page.getByPlaceholder('prompt, branch, model or id').fill('API_KEY');

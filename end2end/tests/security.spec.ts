@@ -1,4 +1,5 @@
 import { test, expect } from '@playwright/test';
+import { isHydrated } from './helpers';
 
 // A page that is not ours posts a form to the dashboard (a drive-by attack
 // that even knows the token). The Origin check refuses it and nothing runs.
@@ -17,6 +18,24 @@ test('a cross-site form post is refused and starts nothing', async ({ page, requ
   expect(await resp.json()).toMatchObject({ detail: { code: 'cross_site' } });
   const after = (await (await request.get('/api/runs')).json()).matched;
   expect(after).toBe(before);
+});
+
+test('an injected inline script does not run', async ({ page }, info) => {
+  test.skip(!isHydrated(info), 'needs JavaScript');
+  const refused: string[] = [];
+  page.on('console', (m) => { if (/Content Security Policy/.test(m.text())) refused.push(m.text()); });
+  await page.goto('/');
+  await page.waitForFunction(() => (window as any).__attuneHydrated === true);
+  // The page's own scripts ran (it hydrated) without a single refusal…
+  expect(refused).toEqual([]);
+  // …and a script smuggled into the DOM without the nonce is refused.
+  await page.evaluate(() => {
+    const s = document.createElement('script');
+    s.textContent = 'window.__injected = true;';
+    document.body.appendChild(s);
+  });
+  await expect.poll(() => refused.length).toBeGreaterThan(0);
+  expect(await page.evaluate(() => (window as any).__injected)).toBeUndefined();
 });
 
 test('the dashboard cannot be framed', async ({ request }) => {

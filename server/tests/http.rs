@@ -250,8 +250,23 @@ async fn hardening_headers_limits_and_error_shapes() {
     let r = c.get(d.url("/api/info")).send().await.unwrap();
     assert_eq!(r.headers()["x-frame-options"], "DENY");
     assert_eq!(r.headers()["x-content-type-options"], "nosniff");
-    assert!(r.headers()["content-security-policy"].to_str().unwrap().contains("frame-ancestors 'none'"));
+    let api_csp = r.headers()["content-security-policy"].to_str().unwrap().to_string();
+    assert!(api_csp.contains("frame-ancestors 'none'"));
+    assert!(api_csp.contains("script-src 'self' 'wasm-unsafe-eval';"), "{api_csp}");
     let info: Value = r.json().await.unwrap();
+    // A page's policy allows exactly its own inline scripts, by nonce.
+    let page = c.get(d.url("/")).send().await.unwrap();
+    let csp = page.headers()["content-security-policy"].to_str().unwrap().to_string();
+    let html = page.text().await.unwrap();
+    let nonce = html.split("<script nonce=\"").nth(1).and_then(|s| s.split('"').next()).unwrap().to_string();
+    assert!(nonce.len() >= 16, "{nonce}");
+    assert!(csp.contains(&format!("script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval';")), "{csp}");
+    assert!(!csp.contains("unsafe-inline'; style") && !csp.split(';').any(|d| d.contains("script-src") && d.contains("unsafe-inline")));
+    let scripts = html.matches("<script").count();
+    assert_eq!(html.matches(&format!("nonce=\"{nonce}\"")).count(), scripts, "every inline script carries the nonce");
+    // A fresh nonce per response.
+    let again = c.get(d.url("/")).send().await.unwrap();
+    assert!(!again.headers()["content-security-policy"].to_str().unwrap().contains(&nonce));
     assert_eq!(info["project_root"], d.root.display().to_string());
     assert_eq!(info["attune_home"], d.home.display().to_string());
     // Unknown API path: JSON; unknown page: the styled HTML 404.

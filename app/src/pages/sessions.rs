@@ -111,7 +111,7 @@ fn SessionsView(list: SessionList, days: f64) -> impl IntoView {
         })}
         <form class="filters" method="get" action="/sessions">
             <label>"Window "
-                <select name="days" onchange="this.form.submit()">
+                <select name="days" on:change=submit_own_form>
                     {WINDOWS.iter().map(|(label, d)| view! { <option value=d.to_string() selected={*d == days}>{*label}</option> }).collect_view()}
                 </select>
             </label>
@@ -219,5 +219,15 @@ fn SessionView(d: SessionDetail) -> impl IntoView {
                 }
             }).collect_view()}
         </section>
+    }
+}
+
+/// A window change reloads the page with the new window (the server reads
+/// it), like the form's Apply button does without JavaScript. A handler,
+/// not an inline `onchange`: the page's CSP runs no inline script.
+fn submit_own_form(ev: leptos::ev::Event) {
+    use wasm_bindgen::JsCast;
+    if let Some(form) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlSelectElement>().ok()).and_then(|s| s.form()) {
+        let _ = form.submit();
     }
 }
