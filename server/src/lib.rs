@@ -9,7 +9,8 @@
 //!
 //! Layers, outermost first: panic catcher (a panicking handler answers 500
 //! and the server keeps serving) → hardening headers → body size limit →
-//! compression (not for SSE) → perimeter (Host allowlist, cross-site
+//! compression (not for SSE) → cache policy → response deadline (408) →
+//! perimeter (Host allowlist, cross-site
 //! refusal, client token, read-only gate) → server-function error statuses
 //! → routes.
 
@@ -137,6 +138,8 @@ pub fn with_layers(router: Router, perimeter: Perimeter) -> Router {
     router
         .layer(middleware::from_fn(server_fn_status))
         .layer(middleware::from_fn_with_state(perimeter, perimeter::perimeter))
+        .layer(middleware::from_fn(response_deadline))
+        .layer(middleware::from_fn(cache_policy))
         // Brotli or gzip for pages, JSON and the wasm bundle; the default
         // predicate leaves event streams (SSE) and tiny bodies alone.
         .layer(CompressionLayer::new().br(true).gzip(true))
@@ -155,6 +158,40 @@ pub fn with_layers(router: Router, perimeter: Perimeter) -> Router {
             (StatusCode::INTERNAL_SERVER_ERROR, [(header::CONTENT_TYPE, "text/plain; charset=utf-8")], "Internal Server Error")
                 .into_response()
         }))
+}
+
+/// How long a request may take to get its answer started (reading its
+/// body included): a client trickling a body, or a handler stuck on
+/// something, gets 408 instead of holding a connection forever. Streams
+/// (SSE, log downloads) start answering at once and are not limited.
+pub const RESPONSE_DEADLINE: std::time::Duration = std::time::Duration::from_secs(120);
+
+async fn response_deadline(req: Request, next: Next) -> Response {
+    let path = req.uri().path().to_string();
+    match tokio::time::timeout(RESPONSE_DEADLINE, next.run(req)).await {
+        Ok(res) => res,
+        Err(_) => {
+            tracing::warn!(%path, "ops.server: request timed out");
+            routes::detail(StatusCode::REQUEST_TIMEOUT, "request timed out")
+        }
+    }
+}
+
+/// Caching: answers carrying data (JSON, event streams, everything under
+/// `/api/`) are `no-store`; pages and the site's files (`/pkg/*`, the
+/// favicon) are `no-cache`, so the browser revalidates them (the back
+/// button keeps working, and a new build is picked up at once).
+async fn cache_policy(req: Request, next: Next) -> Response {
+    let path = req.uri().path().to_string();
+    let mut res = next.run(req).await;
+    if res.headers().contains_key(header::CACHE_CONTROL) {
+        return res;
+    }
+    let html = res.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|v| v.starts_with("text/html"));
+    let site_file = path.starts_with("/pkg/") || path == "/favicon.ico";
+    let value = if !path.starts_with("/api/") && (html || site_file) { "no-cache" } else { "no-store" };
+    res.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static(value));
+    res
 }
 
 /// Server functions answer errors with status 500 and a JSON body that

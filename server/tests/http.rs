@@ -250,12 +250,14 @@ async fn hardening_headers_limits_and_error_shapes() {
     let r = c.get(d.url("/api/info")).send().await.unwrap();
     assert_eq!(r.headers()["x-frame-options"], "DENY");
     assert_eq!(r.headers()["x-content-type-options"], "nosniff");
+    assert_eq!(r.headers()["cache-control"], "no-store");
     let api_csp = r.headers()["content-security-policy"].to_str().unwrap().to_string();
     assert!(api_csp.contains("frame-ancestors 'none'"));
     assert!(api_csp.contains("script-src 'self' 'wasm-unsafe-eval';"), "{api_csp}");
     let info: Value = r.json().await.unwrap();
     // A page's policy allows exactly its own inline scripts, by nonce.
     let page = c.get(d.url("/")).send().await.unwrap();
+    assert_eq!(page.headers()["cache-control"], "no-cache");
     let csp = page.headers()["content-security-policy"].to_str().unwrap().to_string();
     let html = page.text().await.unwrap();
     let nonce = html.split("<script nonce=\"").nth(1).and_then(|s| s.split('"').next()).unwrap().to_string();
@@ -316,6 +318,49 @@ async fn panicking_handler_answers_500_and_the_server_keeps_serving() {
     assert_eq!(r.status(), StatusCode::INTERNAL_SERVER_ERROR);
     assert_eq!(r.text().await.unwrap(), "Internal Server Error");
     assert_eq!(c.get(format!("http://127.0.0.1:{port}/ok")).send().await.unwrap().text().await.unwrap(), "ok");
+}
+
+#[tokio::test(start_paused = true)]
+async fn stuck_requests_and_trickled_bodies_get_408() {
+    use attune_ops_server::{with_layers, ClientToken, HostAllowlist, Perimeter, RESPONSE_DEADLINE};
+    use tower::ServiceExt;
+    let router = axum::Router::new()
+        .route(
+            "/stuck",
+            axum::routing::get(|| async {
+                tokio::time::sleep(std::time::Duration::from_secs(3600)).await;
+                "late"
+            }),
+        )
+        .route("/upload", axum::routing::post(|body: String| async move { body }))
+        .route("/quick", axum::routing::get(|| async { "ok" }));
+    let token = ClientToken::generate();
+    let p = Perimeter { hosts: HostAllowlist::new("127.0.0.1", 8765, &[]), token: token.clone(), allow_run: true };
+    let app = with_layers(router, p);
+    let req = |method: &str, path: &str, body: axum::body::Body| {
+        axum::http::Request::builder()
+            .method(method)
+            .uri(path)
+            .header("host", "127.0.0.1:8765")
+            .header("x-attune-client", token.as_str())
+            .body(body)
+            .unwrap()
+    };
+    let t0 = tokio::time::Instant::now();
+    let r = app.clone().oneshot(req("GET", "/stuck", axum::body::Body::empty())).await.unwrap();
+    assert_eq!(r.status(), StatusCode::REQUEST_TIMEOUT);
+    assert_eq!(t0.elapsed(), RESPONSE_DEADLINE);
+    let bytes = axum::body::to_bytes(r.into_body(), 1024).await.unwrap();
+    assert_eq!(serde_json::from_slice::<Value>(&bytes).unwrap(), json!({"detail": "request timed out"}));
+    // A body that sends one byte and then nothing.
+    let trickle =
+        futures::stream::once(async { Ok::<_, std::io::Error>(bytes::Bytes::from_static(b"a")) }).chain(futures::stream::pending());
+    let r = app.clone().oneshot(req("POST", "/upload", axum::body::Body::from_stream(trickle))).await.unwrap();
+    assert_eq!(r.status(), StatusCode::REQUEST_TIMEOUT);
+    // Prompt answers are untouched, and data is not cached.
+    let r = app.clone().oneshot(req("GET", "/quick", axum::body::Body::empty())).await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(r.headers()["cache-control"], "no-store");
 }
 
 #[tokio::test]
