@@ -19,11 +19,26 @@
 //!
 //! The API base URL is `$ANTHROPIC_BASE_URL` (as Anthropic's SDKs read it),
 //! else `https://api.anthropic.com`.
+//!
+//! The seed's direct API is here too, for scripts: [`fetch_summary`] and
+//! [`clear_cache`] use one process-wide client (the reference's module
+//! functions), [`load_admin_key`] finds the key.
+//!
+//! ```no_run
+//! # async fn demo() {
+//! let r = attune_ops::cost::fetch_summary(false).await;
+//! match (r.summary, r.error) {
+//!     (Some(s), _) => println!("month to date: ${:.2}", s.month_to_date_usd),
+//!     (None, Some(e)) => eprintln!("{:?}: {}", e.kind, e.message),
+//!     (None, None) => {}
+//! }
+//! # }
+//! ```
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
-use std::sync::Mutex;
+use std::sync::{LazyLock, Mutex};
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
@@ -638,6 +653,21 @@ pub fn spend_alarm(by_day: &[(String, f64)], month_to_date: Option<f64>, source:
         source: source.into(),
         detail,
     }
+}
+
+/// The process-wide client behind [`fetch_summary`] and [`clear_cache`]
+/// (configured from the environment when first used).
+pub static CLIENT: LazyLock<CostClient> = LazyLock::new(CostClient::new);
+
+/// The spend summary from the process-wide client: cached (see
+/// [`cache_ttl`]) unless `refresh`; concurrent callers share one fetch.
+pub async fn fetch_summary(refresh: bool) -> CostResult {
+    CLIENT.fetch_summary(refresh).await
+}
+
+/// Forgets the process-wide client's cached summary.
+pub fn clear_cache() {
+    CLIENT.clear_cache();
 }
 
 #[cfg(test)]

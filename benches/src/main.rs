@@ -35,6 +35,9 @@ const LINES: u64 = 1_000_000;
 
 fn main() -> Result<()> {
     let what: Vec<String> = std::env::args().skip(1).collect();
+    if what.first().map(String::as_str) == Some(PEAK) {
+        return peak_helper(&what[1..]);
+    }
     let all = what.is_empty();
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     if all || what.iter().any(|w| w == "sse") {
@@ -338,28 +341,66 @@ async fn bundle_bench() -> Result<()> {
 }
 
 /// Runs a command to completion: (wall seconds, peak RSS in MiB, stdout).
+///
+/// The peak comes from `wait4` in a small helper process (this binary
+/// re-executed as `__peak`): Linux starts a child's `ru_maxrss` from its
+/// parent's high-water mark at fork, so measured from this (large, after
+/// the SSE benchmarks) process every command would seem to peak at least
+/// at our own size.
 fn measure(cmd: &mut Command) -> Result<(f64, f64, Vec<u8>)> {
     use std::io::Read;
+    let mut helper = Command::new(std::env::current_exe()?);
+    helper.arg(PEAK).arg(cmd.get_program()).args(cmd.get_args());
+    for (k, v) in cmd.get_envs() {
+        match v {
+            Some(v) => helper.env(k, v),
+            None => helper.env_remove(k),
+        };
+    }
+    if let Some(d) = cmd.get_current_dir() {
+        helper.current_dir(d);
+    }
     let t0 = Instant::now();
-    let mut child = cmd.stdout(Stdio::piped()).stderr(Stdio::null()).spawn()?;
-    let pid = child.id() as i32;
+    let mut child = helper.stdout(Stdio::piped()).stderr(Stdio::piped()).spawn()?;
     let mut stdout = child.stdout.take().context("no stdout")?;
     let reader = std::thread::spawn(move || {
         let mut v = Vec::new();
         let _ = stdout.read_to_end(&mut v);
         v
     });
+    let mut err = String::new();
+    child.stderr.take().context("no stderr")?.read_to_string(&mut err)?;
+    child.wait()?;
+    let secs = t0.elapsed().as_secs_f64();
+    let out = reader.join().map_err(|_| anyhow::anyhow!("reader thread"))?;
+    let kb: f64 = err
+        .lines()
+        .find_map(|l| l.strip_prefix("peak_rss_kb "))
+        .and_then(|v| v.trim().parse().ok())
+        .with_context(|| format!("no peak from the helper: {err}"))?;
+    Ok((secs, kb / 1024.0, out))
+}
+
+/// The helper's argument that selects it.
+const PEAK: &str = "__peak";
+
+/// `__peak PROGRAM ARGS…`: runs the program (stdout inherited, stderr
+/// discarded), reaps it with `wait4` and prints `peak_rss_kb N` on stderr.
+/// Nothing else happens in this process, so its own high-water mark (which
+/// the child inherits) stays small.
+fn peak_helper(argv: &[String]) -> Result<()> {
+    let (prog, args) = argv.split_first().context("__peak needs a program")?;
+    let child = Command::new(prog).args(args).stderr(Stdio::null()).spawn()?;
     let mut status = 0;
     // SAFETY: a zeroed rusage is a valid out-parameter for wait4; we reap
     // our own child (the `Child` is never waited on).
     let mut ru: libc::rusage = unsafe { std::mem::zeroed() };
-    let r = unsafe { libc::wait4(pid, &mut status, 0, &mut ru) };
-    let secs = t0.elapsed().as_secs_f64();
-    let out = reader.join().map_err(|_| anyhow::anyhow!("reader thread"))?;
+    let r = unsafe { libc::wait4(child.id() as i32, &mut status, 0, &mut ru) };
     if r < 0 {
         bail!("wait4 failed");
     }
-    Ok((secs, ru.ru_maxrss as f64 / 1024.0, out))
+    eprintln!("peak_rss_kb {}", ru.ru_maxrss);
+    Ok(())
 }
 
 fn write_usage(path: &Path, lines: usize) -> Result<()> {
