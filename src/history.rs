@@ -118,6 +118,9 @@ pub fn record_value(info: &RunInfo, lines: Vec<String>, persisted_at: Option<Str
     if in_flight {
         m.insert("ops_pid".into(), std::process::id().into());
         m.insert("ops_instance".into(), instance_id().into());
+        if let Some(ns) = crate::runner::process::pid_namespace() {
+            m.insert("ops_pidns".into(), ns.into());
+        }
     }
     Value::Object(m)
 }
@@ -389,51 +392,76 @@ const LEFTOVER_GRACE: std::time::Duration = std::time::Duration::from_secs(3);
 /// rewriting them with their full log, and stops the processes such a run
 /// left behind. Returns the ids recovered.
 pub fn recover_interrupted(runs_dir: &Path) -> Vec<String> {
+    use crate::runner::process;
     let mut done = Vec::new();
     let Ok(dirs) = std::fs::read_dir(runs_dir) else { return done };
+    let mut found = Vec::new();
     for d in dirs.flatten() {
         for (p, _) in record_files(&d.path()) {
             let Some(rec) = read_record(&p) else { continue };
             let was = rec.raw.get("status").and_then(Value::as_str).unwrap_or("");
-            if !(was == "running" || was == "pending") || !rec.info.interrupted {
-                continue;
+            if (was == "running" || was == "pending") && rec.info.interrupted {
+                found.push((p, rec));
             }
-            let lp = p.with_extension("log");
-            let end =
-                std::fs::metadata(&lp).or_else(|_| std::fs::metadata(&p)).and_then(|m| m.modified()).unwrap_or_else(|_| SystemTime::now());
-            let end_iso = pyfmt::iso_utc(end.into());
-            // Whatever the run left running dies now, not whenever it ends.
-            let leftovers = crate::runner::process::stop_run_leftovers(&rec.info.id, LEFTOVER_GRACE);
-            if leftovers > 0 {
-                tracing::warn!(run_id = %rec.info.id, processes = leftovers, "ops.runs: stopped processes left by an interrupted run");
-            }
-            // Say so in the log itself, so the run page explains it.
-            let mut note =
-                "[attune-ops] the dashboard stopped while this run was in flight; it was marked failed (interrupted)".to_string();
-            if leftovers > 0 {
-                note.push_str(&format!("; {leftovers} process(es) it left running were stopped"));
-            }
-            let note = note.as_str();
-            let log = if lp.is_file() && append_note(&lp, note).is_ok() {
-                LogStore::open(&lp).unwrap_or_else(|_| LogStore::from_lines(&rec.lines))
-            } else {
-                let mut lines = rec.lines.clone();
-                lines.push(note.to_string());
-                LogStore::from_lines(&lines)
+        }
+    }
+    // Whatever those runs left running dies now, not whenever it ends — but
+    // only where their dashboard is provably gone (not merely unrecognised)
+    // and its pids mean the same here (same pid namespace).
+    let ns = process::pid_namespace();
+    let killable: Vec<process::Interrupted> = found
+        .iter()
+        .filter(|(_, rec)| {
+            let pid = rec.raw.get("ops_pid").and_then(Value::as_u64).filter(|p| *p <= u32::MAX as u64);
+            let same_ns = ns.is_some() && rec.raw.get("ops_pidns").and_then(Value::as_str) == ns.as_deref();
+            let gone = match pid {
+                Some(p) if p as u32 == std::process::id() => {
+                    rec.raw.get("ops_instance").and_then(Value::as_str).is_some_and(|i| i != instance_id())
+                }
+                Some(p) => process::process_gone(p as u32),
+                None => false,
             };
-            let mut info = rec.info.clone();
-            info.completed_at = Some(end_iso);
-            if let (Some(a), Some(b)) =
-                (info.started_at.as_deref().and_then(pyfmt::parse_iso), info.completed_at.as_deref().and_then(pyfmt::parse_iso))
-            {
-                info.duration_seconds = Some((b.to_utc() - a.to_utc()).num_microseconds().unwrap_or(0) as f64 / 1e6);
-            }
-            info.line_count = log.len();
-            info.stderr_lines = Some(log.stderr_lines());
-            match write_record(runs_dir, &info, &log, &rec.recommendations) {
-                Ok(()) => done.push(info.id.clone()),
-                Err(e) => tracing::warn!(path = %p.display(), error = %e, "ops.runs: could not mark interrupted run"),
-            }
+            same_ns && gone
+        })
+        .filter_map(|(_, rec)| {
+            let started = rec.info.started_at.as_deref().and_then(pyfmt::parse_iso)?;
+            Some(process::Interrupted { run_id: rec.info.id.clone(), started_at: started.to_utc().timestamp_millis() as f64 / 1000.0 })
+        })
+        .collect();
+    let stopped = process::stop_leftovers(&killable, LEFTOVER_GRACE);
+    for (p, rec) in found {
+        let lp = p.with_extension("log");
+        let end =
+            std::fs::metadata(&lp).or_else(|_| std::fs::metadata(&p)).and_then(|m| m.modified()).unwrap_or_else(|_| SystemTime::now());
+        let end_iso = pyfmt::iso_utc(end.into());
+        let leftovers = stopped.get(&rec.info.id).copied().unwrap_or(0);
+        if leftovers > 0 {
+            tracing::warn!(run_id = %rec.info.id, processes = leftovers, "ops.runs: stopped processes left by an interrupted run");
+        }
+        // Say so in the log itself, so the run page explains it.
+        let mut note = "[attune-ops] the dashboard stopped while this run was in flight; it was marked failed (interrupted)".to_string();
+        if leftovers > 0 {
+            note.push_str(&format!("; {leftovers} process(es) it left running were stopped"));
+        }
+        let log = if lp.is_file() && append_note(&lp, &note).is_ok() {
+            LogStore::open(&lp).unwrap_or_else(|_| LogStore::from_lines(&rec.lines))
+        } else {
+            let mut lines = rec.lines.clone();
+            lines.push(note);
+            LogStore::from_lines(&lines)
+        };
+        let mut info = rec.info.clone();
+        info.completed_at = Some(end_iso);
+        if let (Some(a), Some(b)) =
+            (info.started_at.as_deref().and_then(pyfmt::parse_iso), info.completed_at.as_deref().and_then(pyfmt::parse_iso))
+        {
+            info.duration_seconds = Some((b.to_utc() - a.to_utc()).num_microseconds().unwrap_or(0) as f64 / 1e6);
+        }
+        info.line_count = log.len();
+        info.stderr_lines = Some(log.stderr_lines());
+        match write_record(runs_dir, &info, &log, &rec.recommendations) {
+            Ok(()) => done.push(info.id.clone()),
+            Err(e) => tracing::warn!(path = %p.display(), error = %e, "ops.runs: could not mark interrupted run"),
         }
     }
     done
@@ -575,6 +603,44 @@ mod tests {
         assert_eq!(r.info.path, None);
         assert_eq!(r.info.report, None);
         assert_eq!(r.info.line_count, 2);
+    }
+
+    /// A record whose writer is alive but not recognisable as a dashboard
+    /// (a reused pid, an embedded server) is shown as interrupted, but
+    /// nothing is killed on its behalf: only a provably dead owner's
+    /// leftovers are stopped.
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn leftovers_are_stopped_only_when_the_owner_is_provably_gone() {
+        let d = tempfile::tempdir().unwrap();
+        let runs = d.path();
+        let id = format!("b{:011x}", std::process::id());
+        let mut worker = std::process::Command::new("sleep").arg("30").env("ATTUNE_RUN_ID", &id).spawn().unwrap();
+        let mut owner = std::process::Command::new("sleep").arg("30").spawn().unwrap();
+        let mut i = info(&id);
+        i.status = RunStatus::Running;
+        i.completed_at = None;
+        i.exit_code = None;
+        i.started_at = Some(pyfmt::iso_utc(chrono::Utc::now() - chrono::Duration::seconds(1)));
+        let log = LogStore::from_lines(&["$ x".to_string()]);
+        write_record(runs, &i, &log, &[]).unwrap();
+        let p = record_path(runs, &i.workflow, &i.id);
+        let text = std::fs::read_to_string(&p).unwrap();
+        let ours = format!("\"ops_pid\": {}", std::process::id());
+        std::fs::write(&p, text.replace(&ours, &format!("\"ops_pid\": {}", owner.id()))).unwrap();
+        assert_eq!(recover_interrupted(runs), vec![id.clone()]);
+        std::thread::sleep(std::time::Duration::from_millis(100));
+        assert!(worker.try_wait().unwrap().is_none(), "a live owner's run was killed");
+        // The same, with its owner dead: the worker is stopped.
+        write_record(runs, &i, &log, &[]).unwrap();
+        owner.kill().unwrap();
+        owner.wait().unwrap();
+        let text = std::fs::read_to_string(&p).unwrap();
+        std::fs::write(&p, text.replace(&ours, &format!("\"ops_pid\": {}", owner.id()))).unwrap();
+        assert_eq!(recover_interrupted(runs), vec![id.clone()]);
+        assert!(!worker.wait().unwrap().success());
+        let raw: Value = serde_json::from_str(&std::fs::read_to_string(&p).unwrap()).unwrap();
+        assert!(raw["lines"].as_array().unwrap().last().unwrap().as_str().unwrap().ends_with("1 process(es) it left running were stopped"));
     }
 
     #[test]

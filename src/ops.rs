@@ -496,6 +496,27 @@ impl Ops {
     /// projection, budget and the spend alarm (account data when there is
     /// some, else local telemetry — which reads `usage.jsonl`, so servers
     /// call [`Ops::cost_data_from`] off the async threads).
+    /// The cost fetch in a task of its own: a caller that gives up (a tab
+    /// closed, the server's response deadline) does not cancel the fetch
+    /// that other callers share and the cache waits for.
+    pub async fn fetch_cost(self: &Arc<Self>, refresh: bool) -> crate::cost::CostResult {
+        let me = self.clone();
+        match tokio::spawn(async move { me.cost.fetch_summary(refresh).await }).await {
+            Ok(r) => r,
+            Err(e) => {
+                tracing::error!(error = %e, "ops.cost: the fetch task failed");
+                crate::cost::CostResult {
+                    summary: None,
+                    error: Some(crate::cost::CostError {
+                        kind: crate::cost::CostErrorKind::Unknown,
+                        message: "The cost fetch failed unexpectedly; details are in the dashboard's log.".into(),
+                        retry_after_seconds: None,
+                    }),
+                }
+            }
+        }
+    }
+
     pub async fn cost_data(&self, refresh: bool) -> crate::wire::CostData {
         let r = self.cost.fetch_summary(refresh).await;
         self.cost_data_from(r)

@@ -273,27 +273,3 @@ async fn tabs_waiting_on_a_failing_fetch_share_its_failure() {
     assert_eq!(f.requests.load(Ordering::SeqCst), 1);
     assert!(started.elapsed() < Duration::from_secs(2), "{:?}", started.elapsed());
 }
-
-/// The seed's direct API: module functions over one process-wide client,
-/// configured from the environment (`ANTHROPIC_BASE_URL`, the key).
-#[tokio::test]
-async fn module_functions_use_one_process_wide_client() {
-    let f = fake(vec![(
-        "first",
-        ok(json!({"data": [bucket(&Utc::now().format("%Y-%m-%d").to_string(), json!([{"amount": "123", "model": "claude-opus-4-1", "cost_type": "tokens"}]))], "has_more": false})),
-    )])
-    .await;
-    // Each test is its own process under nextest; nothing else here reads
-    // these variables.
-    std::env::set_var("ANTHROPIC_BASE_URL", &f.url);
-    std::env::set_var("ANTHROPIC_ADMIN_API_KEY", KEY);
-    let r = attune_ops::cost::fetch_summary(false).await;
-    assert!(r.error.is_none(), "{:?}", r.error);
-    let s = r.summary.unwrap();
-    assert_eq!((s.today_usd, s.source.as_str()), (1.23, "live"));
-    assert_eq!(attune_ops::cost::fetch_summary(false).await.summary.unwrap().source, "cached");
-    assert_eq!(f.requests.load(Ordering::SeqCst), 1);
-    attune_ops::cost::clear_cache();
-    assert_eq!(attune_ops::cost::fetch_summary(false).await.summary.unwrap().source, "live");
-    assert_eq!(f.requests.load(Ordering::SeqCst), 2);
-}

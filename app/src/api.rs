@@ -122,7 +122,7 @@ pub async fn get_home(refresh: Option<bool>) -> Result<HomeData, ApiError> {
 #[server(prefix = "/api/ui", endpoint = "cost", input = GetUrl)]
 pub async fn get_cost(refresh: Option<bool>) -> Result<CostData, ApiError> {
     let ops = ssr::ops()?;
-    let r = ops.cost.fetch_summary(refresh.unwrap_or(false)).await;
+    let r = ops.fetch_cost(refresh.unwrap_or(false)).await;
     ssr::blocking(move |o| o.cost_data_from(r)).await
 }
 

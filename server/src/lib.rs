@@ -161,18 +161,42 @@ pub fn with_layers(router: Router, perimeter: Perimeter) -> Router {
 }
 
 /// How long a request may take to get its answer started (reading its
-/// body included): a client trickling a body, or a handler stuck on
-/// something, gets 408 instead of holding a connection forever. Streams
-/// (SSE, log downloads) start answering at once and are not limited.
+/// body included). A client that has not finished sending its body by then
+/// gets 408; a request whose handler is stuck gets 503. Both close the
+/// connection (a browser may retry a 408 on a reused one). Streams (SSE,
+/// log downloads) start answering at once and are not limited.
 pub const RESPONSE_DEADLINE: std::time::Duration = std::time::Duration::from_secs(120);
 
 async fn response_deadline(req: Request, next: Next) -> Response {
+    use futures::StreamExt;
+    use std::sync::atomic::{AtomicBool, Ordering};
     let path = req.uri().path().to_string();
+    let (parts, body) = req.into_parts();
+    // Whether the body was read to its end (trivially, when there is none).
+    let body_done = Arc::new(AtomicBool::new(axum::body::HttpBody::is_end_stream(&body)));
+    let req = if body_done.load(Ordering::Relaxed) {
+        Request::from_parts(parts, body)
+    } else {
+        let flag = body_done.clone();
+        let tail = futures::stream::once(async move {
+            flag.store(true, Ordering::Relaxed);
+            None
+        });
+        let data = body.into_data_stream().map(Some).chain(tail).filter_map(std::future::ready);
+        Request::from_parts(parts, Body::from_stream(data))
+    };
     match tokio::time::timeout(RESPONSE_DEADLINE, next.run(req)).await {
         Ok(res) => res,
         Err(_) => {
-            tracing::warn!(%path, "ops.server: request timed out");
-            routes::detail(StatusCode::REQUEST_TIMEOUT, "request timed out")
+            let (status, msg) = if body_done.load(Ordering::Relaxed) {
+                (StatusCode::SERVICE_UNAVAILABLE, "the server took too long to answer")
+            } else {
+                (StatusCode::REQUEST_TIMEOUT, "request timed out: its body did not arrive in time")
+            };
+            tracing::warn!(%path, status = status.as_u16(), "ops.server: request timed out");
+            let mut res = routes::detail(status, msg);
+            res.headers_mut().insert(header::CONNECTION, HeaderValue::from_static("close"));
+            res
         }
     }
 }

@@ -690,7 +690,7 @@ struct CostQuery {
 /// with its kind and message, and the last good summary marked stale).
 async fn cost(State(s): State<AppState>, Query(q): Query<CostQuery>) -> Response {
     let refresh = matches!(q.refresh.as_deref(), Some("1" | "true"));
-    let r = s.ops.cost.fetch_summary(refresh).await;
+    let r = s.ops.fetch_cost(refresh).await;
     let ops = s.ops.clone();
     match blocking(move || ops.cost_data_from(r)).await {
         Ok(d) => Json(d).into_response(),

@@ -321,7 +321,7 @@ async fn panicking_handler_answers_500_and_the_server_keeps_serving() {
 }
 
 #[tokio::test(start_paused = true)]
-async fn stuck_requests_and_trickled_bodies_get_408() {
+async fn stuck_handlers_get_503_and_trickled_bodies_408() {
     use attune_ops_server::{with_layers, ClientToken, HostAllowlist, Perimeter, RESPONSE_DEADLINE};
     use tower::ServiceExt;
     let router = axum::Router::new()
@@ -348,15 +348,21 @@ async fn stuck_requests_and_trickled_bodies_get_408() {
     };
     let t0 = tokio::time::Instant::now();
     let r = app.clone().oneshot(req("GET", "/stuck", axum::body::Body::empty())).await.unwrap();
-    assert_eq!(r.status(), StatusCode::REQUEST_TIMEOUT);
+    assert_eq!(r.status(), StatusCode::SERVICE_UNAVAILABLE);
     assert_eq!(t0.elapsed(), RESPONSE_DEADLINE);
+    assert_eq!(r.headers()["connection"], "close");
     let bytes = axum::body::to_bytes(r.into_body(), 1024).await.unwrap();
-    assert_eq!(serde_json::from_slice::<Value>(&bytes).unwrap(), json!({"detail": "request timed out"}));
+    assert_eq!(serde_json::from_slice::<Value>(&bytes).unwrap(), json!({"detail": "the server took too long to answer"}));
+    // A complete body passes through the deadline's wrapper intact.
+    let r = app.clone().oneshot(req("POST", "/upload", axum::body::Body::from("complete"))).await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(axum::body::to_bytes(r.into_body(), 1024).await.unwrap(), "complete");
     // A body that sends one byte and then nothing.
     let trickle =
         futures::stream::once(async { Ok::<_, std::io::Error>(bytes::Bytes::from_static(b"a")) }).chain(futures::stream::pending());
     let r = app.clone().oneshot(req("POST", "/upload", axum::body::Body::from_stream(trickle))).await.unwrap();
     assert_eq!(r.status(), StatusCode::REQUEST_TIMEOUT);
+    assert_eq!(r.headers()["connection"], "close");
     // Prompt answers are untouched, and data is not cached.
     let r = app.clone().oneshot(req("GET", "/quick", axum::body::Body::empty())).await.unwrap();
     assert_eq!(r.status(), StatusCode::OK);

@@ -8,6 +8,7 @@
 //! ends we kill what is left of its group and reap every member, so no
 //! orphan or zombie outlives the run.
 
+use std::collections::HashMap;
 use std::time::Duration;
 
 /// Makes this process the subreaper of its descendants (Linux only; a no-op
@@ -91,66 +92,141 @@ pub fn kill_and_reap_group(pgid: u32, grace: Duration) {
     }
 }
 
-/// Stops the processes a run left behind when the dashboard that started it
-/// died without cleaning up (a `kill -9`, a crash, a power cut). Every
-/// process of a run inherits `ATTUNE_RUN_ID=<id>` in its environment; this
-/// scans `/proc` for live processes carrying exactly that entry, sends them
-/// SIGTERM, and SIGKILL after `grace`. Run ids are random, so a match is
-/// the run's own tree (including members that left its process group).
-/// Returns how many processes were found. Linux only (0 elsewhere).
-/// Blocking.
-pub fn stop_run_leftovers(run_id: &str, grace: Duration) -> usize {
-    let found = run_processes(run_id);
-    if found.is_empty() {
-        return 0;
+/// This process's pid namespace (`pid:[inode]`), recorded in in-flight run
+/// records: a pid or a `/proc` entry means something only inside the
+/// namespace it came from. `None` when unknown (not Linux).
+pub fn pid_namespace() -> Option<String> {
+    std::fs::read_link("/proc/self/ns/pid").ok().map(|p| p.to_string_lossy().into_owned())
+}
+
+/// Whether process `pid` is provably gone: no such process, or a zombie.
+/// A live process of any kind (even a reused pid) is not "gone".
+pub fn process_gone(pid: u32) -> bool {
+    if pid == 0 || pid > i32::MAX as u32 {
+        return false;
     }
-    for &pid in &found {
+    // SAFETY: kill with signal 0 only checks for existence.
+    let r = unsafe { libc::kill(pid as libc::pid_t, 0) };
+    if r != 0 && std::io::Error::last_os_error().raw_os_error() == Some(libc::ESRCH) {
+        return true;
+    }
+    proc_stat(pid as libc::pid_t).is_some_and(|st| st.state == 'Z' || st.state == 'X')
+}
+
+/// An interrupted run whose leftovers may be stopped: its id and when it
+/// started (seconds since the epoch).
+pub struct Interrupted {
+    pub run_id: String,
+    pub started_at: f64,
+}
+
+/// Stops the processes interrupted runs left behind when the dashboard that
+/// started them died without cleaning up (a `kill -9`, a crash, a power
+/// cut). Every process of a run inherits `ATTUNE_RUN_ID=<id>`; one scan of
+/// `/proc` finds the live processes that carry exactly that entry, belong
+/// to our user, started after the run did, and are not our own ancestors
+/// (a dashboard restarted from inside a run must not stop its parent). They
+/// get SIGTERM, and SIGKILL after `grace` if the same process (same start
+/// time: not a reused pid) is still there. The caller decides which runs
+/// qualify (their dashboard provably gone, same pid namespace). Returns how
+/// many processes each run had. Linux only (nothing found elsewhere).
+/// Blocking.
+pub fn stop_leftovers(runs: &[Interrupted], grace: Duration) -> HashMap<String, usize> {
+    let mut counts = HashMap::new();
+    let found = scan_leftovers(runs);
+    if found.is_empty() {
+        return counts;
+    }
+    for (id, pid, _) in &found {
+        *counts.entry(id.clone()).or_insert(0) += 1;
         // SAFETY: kill only sends a signal to a pid we just matched.
-        unsafe { libc::kill(pid, libc::SIGTERM) };
+        unsafe { libc::kill(*pid, libc::SIGTERM) };
     }
     let deadline = std::time::Instant::now() + grace;
+    let still_there =
+        |pid: libc::pid_t, start: u64| proc_stat(pid).is_some_and(|st| st.start_ticks == start && st.state != 'Z' && st.state != 'X');
     loop {
-        let left = run_processes(run_id);
+        let left: Vec<_> = found.iter().filter(|(_, pid, start)| still_there(*pid, *start)).collect();
         if left.is_empty() {
             break;
         }
         if std::time::Instant::now() >= deadline {
-            for pid in left {
-                // SAFETY: as above.
-                unsafe { libc::kill(pid, libc::SIGKILL) };
+            for (_, pid, _) in left {
+                // SAFETY: as above; the start time was checked just now.
+                unsafe { libc::kill(*pid, libc::SIGKILL) };
             }
             break;
         }
         std::thread::sleep(Duration::from_millis(50));
     }
-    found.len()
+    counts
 }
 
-/// Live (not zombie) processes whose environment has `ATTUNE_RUN_ID=<id>`.
-fn run_processes(run_id: &str) -> Vec<libc::pid_t> {
+/// What we need from `/proc/<pid>/stat`.
+struct ProcStat {
+    state: char,
+    ppid: libc::pid_t,
+    /// Start time in clock ticks after boot.
+    start_ticks: u64,
+}
+
+fn proc_stat(pid: libc::pid_t) -> Option<ProcStat> {
+    let text = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // The command name (field 2) may hold spaces and parentheses: fields
+    // after it follow the last ')'.
+    let rest: Vec<&str> = text.rsplit_once(')')?.1.split_whitespace().collect();
+    // rest[0] is field 3 (state), so field N is rest[N - 3].
+    Some(ProcStat { state: rest.first()?.chars().next()?, ppid: rest.get(1)?.parse().ok()?, start_ticks: rest.get(19)?.parse().ok()? })
+}
+
+/// Seconds since the epoch at boot, and clock ticks per second.
+fn boot_clock() -> Option<(f64, f64)> {
+    let stat = std::fs::read_to_string("/proc/stat").ok()?;
+    let btime: f64 = stat.lines().find_map(|l| l.strip_prefix("btime "))?.trim().parse().ok()?;
+    // SAFETY: sysconf has no preconditions.
+    let hz = unsafe { libc::sysconf(libc::_SC_CLK_TCK) };
+    (hz > 0).then_some((btime, hz as f64))
+}
+
+/// (run id, pid, start ticks) of every qualifying leftover.
+fn scan_leftovers(runs: &[Interrupted]) -> Vec<(String, libc::pid_t, u64)> {
     let mut out = Vec::new();
-    if run_id.is_empty() {
-        return out;
-    }
-    let needle = format!("ATTUNE_RUN_ID={run_id}");
+    let Some((btime, hz)) = boot_clock() else { return out };
+    // Start times are whole seconds in records and ticks in /proc: allow a
+    // little slack.
+    const SLACK: f64 = 2.0;
+    let Some(earliest) = runs.iter().map(|r| r.started_at).reduce(f64::min) else { return out };
     let me = std::process::id() as libc::pid_t;
+    let mut ancestors = std::collections::HashSet::from([me]);
+    let mut p = me;
+    while let Some(st) = proc_stat(p) {
+        if st.ppid <= 1 || !ancestors.insert(st.ppid) {
+            break;
+        }
+        p = st.ppid;
+    }
+    // SAFETY: geteuid has no preconditions.
+    let uid = unsafe { libc::geteuid() };
     let Ok(dir) = std::fs::read_dir("/proc") else { return out };
     for e in dir.flatten() {
+        use std::os::unix::fs::MetadataExt;
         let Some(pid) = e.file_name().to_str().and_then(|s| s.parse::<libc::pid_t>().ok()) else { continue };
-        if pid == me {
+        if ancestors.contains(&pid) || e.metadata().map(|m| m.uid() != uid).unwrap_or(true) {
             continue;
         }
-        // Processes we may not read (other users) are not ours to stop.
+        // Cheap checks first: reading `environ` takes the process's memory
+        // lock, so only recent, live processes get that far.
+        let Some(st) = proc_stat(pid) else { continue };
+        let started = btime + st.start_ticks as f64 / hz;
+        if st.state == 'Z' || st.state == 'X' || started < earliest - SLACK {
+            continue;
+        }
         let Ok(env) = std::fs::read(e.path().join("environ")) else { continue };
-        if !env.split(|&b| b == 0).any(|kv| kv == needle.as_bytes()) {
-            continue;
-        }
-        let zombie = std::fs::read_to_string(e.path().join("stat"))
-            .ok()
-            .and_then(|s| s.rsplit_once(')').and_then(|(_, rest)| rest.trim_start().chars().next()))
-            .is_some_and(|c| c == 'Z' || c == 'X');
-        if !zombie {
-            out.push(pid);
+        let Some(id) = env.split(|&b| b == 0).find_map(|kv| kv.strip_prefix(b"ATTUNE_RUN_ID=")) else { continue };
+        if let Some(run) = runs.iter().find(|r| r.run_id.as_bytes() == id && !r.run_id.is_empty()) {
+            if started >= run.started_at - SLACK {
+                out.push((run.run_id.clone(), pid, st.start_ticks));
+            }
         }
     }
     out
@@ -161,11 +237,21 @@ mod tests {
     use super::*;
     use std::os::unix::process::CommandExt;
 
+    fn now() -> f64 {
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs_f64()
+    }
+
+    fn matching(id: &str, started_at: f64) -> usize {
+        scan_leftovers(&[Interrupted { run_id: id.into(), started_at }]).len()
+    }
+
     #[test]
     fn leftovers_of_a_run_are_found_by_their_run_id_and_stopped() {
         let id = format!("t{:x}", std::process::id()) + "leftover";
-        // A process that ignores SIGTERM, in its own session (it left the
-        // run's group), and an unrelated one with a different id.
+        let t0 = now();
+        // A process that ignores SIGTERM, in its own process group (it left
+        // the run's group), with a child of its own; and an unrelated
+        // process with a different id.
         let mut stubborn = std::process::Command::new("sh")
             .args(["-c", "trap '' TERM; sleep 30 & wait"])
             .env("ATTUNE_RUN_ID", &id)
@@ -173,24 +259,40 @@ mod tests {
             .spawn()
             .unwrap();
         let mut other = std::process::Command::new("sleep").arg("30").env("ATTUNE_RUN_ID", format!("{id}x")).spawn().unwrap();
-        // Give the shell time to start its sleep (same environment).
-        let t0 = std::time::Instant::now();
-        while run_processes(&id).len() < 2 && t0.elapsed() < Duration::from_secs(5) {
+        let deadline = std::time::Instant::now() + Duration::from_secs(5);
+        while matching(&id, t0) < 2 && std::time::Instant::now() < deadline {
             std::thread::sleep(Duration::from_millis(20));
         }
-        assert_eq!(run_processes(&id).len(), 2);
-        assert_eq!(stop_run_leftovers(&id, Duration::from_millis(300)), 2);
-        let status = stubborn.wait().unwrap();
-        assert!(!status.success());
-        let t0 = std::time::Instant::now();
-        while !run_processes(&id).is_empty() && t0.elapsed() < Duration::from_secs(5) {
+        assert_eq!(matching(&id, t0), 2);
+        // A run that started after these processes did is not theirs.
+        assert_eq!(matching(&id, now() + 60.0), 0);
+        let runs = [Interrupted { run_id: id.clone(), started_at: t0 }];
+        assert_eq!(stop_leftovers(&runs, Duration::from_millis(300)).get(&id), Some(&2));
+        assert!(!stubborn.wait().unwrap().success());
+        let deadline = std::time::Instant::now() + Duration::from_secs(5);
+        while matching(&id, t0) > 0 && std::time::Instant::now() < deadline {
             std::thread::sleep(Duration::from_millis(20));
         }
-        assert!(run_processes(&id).is_empty());
+        assert_eq!(matching(&id, t0), 0);
         // The unrelated process is untouched.
         assert!(other.try_wait().unwrap().is_none());
         other.kill().unwrap();
         other.wait().unwrap();
-        assert_eq!(stop_run_leftovers("", Duration::ZERO), 0);
+        assert!(stop_leftovers(&[], Duration::ZERO).is_empty());
+    }
+
+    #[test]
+    fn gone_means_no_such_process_or_a_zombie() {
+        let me = std::process::id();
+        assert!(!process_gone(me));
+        assert!(!process_gone(0));
+        let mut c = std::process::Command::new("true").spawn().unwrap();
+        let pid = c.id();
+        std::thread::sleep(Duration::from_millis(200));
+        // Exited but not reaped: a zombie counts as gone.
+        assert!(process_gone(pid));
+        c.wait().unwrap();
+        assert!(process_gone(pid));
+        assert!(pid_namespace().is_some_and(|n| n.starts_with("pid:[")));
     }
 }
