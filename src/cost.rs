@@ -656,7 +656,8 @@ pub fn spend_alarm(by_day: &[(String, f64)], month_to_date: Option<f64>, source:
 }
 
 /// The process-wide client behind [`fetch_summary`] and [`clear_cache`]
-/// (configured from the environment when first used).
+/// (configured from the environment when first used). Usable from one tokio
+/// runtime after another, as scripts do (tests/cost_global.rs).
 pub static CLIENT: LazyLock<CostClient> = LazyLock::new(CostClient::new);
 
 /// The spend summary from the process-wide client: cached (see

@@ -370,8 +370,11 @@ fn measure(cmd: &mut Command) -> Result<(f64, f64, Vec<u8>)> {
     });
     let mut err = String::new();
     child.stderr.take().context("no stderr")?.read_to_string(&mut err)?;
-    child.wait()?;
+    let status = child.wait()?;
     let secs = t0.elapsed().as_secs_f64();
+    if !status.success() {
+        bail!("{:?} failed ({status}); figures from a failed command would mislead", cmd.get_program());
+    }
     let out = reader.join().map_err(|_| anyhow::anyhow!("reader thread"))?;
     let kb: f64 = err
         .lines()
@@ -400,6 +403,9 @@ fn peak_helper(argv: &[String]) -> Result<()> {
         bail!("wait4 failed");
     }
     eprintln!("peak_rss_kb {}", ru.ru_maxrss);
+    if !(libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0) {
+        std::process::exit(1);
+    }
     Ok(())
 }
 
