@@ -57,20 +57,9 @@ pub fn short_time(s: &str) -> String {
     }
 }
 
-/// `1.2 MB`.
+/// `1.2 MB` (the engine's formatting, shared with the server).
 pub fn bytes(n: u64) -> String {
-    const U: [&str; 5] = ["B", "KB", "MB", "GB", "TB"];
-    let mut v = n as f64;
-    let mut i = 0;
-    while v >= 1000.0 && i < U.len() - 1 {
-        v /= 1000.0;
-        i += 1;
-    }
-    if i == 0 {
-        format!("{n} B")
-    } else {
-        format!("{v:.1} {}", U[i])
-    }
+    attune_ops::wire::human_bytes(n)
 }
 
 /// Thousands separators: `1,234,567`.

@@ -34,8 +34,10 @@ test('sessions: list, search in the URL, a redacted session', async ({ page }, i
     // Picking a window reloads with it (no Apply button with JavaScript).
     await page.goto('/sessions?days=1');
     await waitHydrated(page);
-    await page.getByLabel('Window').selectOption({ label: '30 days' });
-    await expect(page).toHaveURL(/days=30/);
+    await Promise.all([
+      page.waitForURL(/days=30/, { waitUntil: 'load' }),
+      page.getByLabel('Window').selectOption({ label: '30 days' }),
+    ]);
     await waitHydrated(page);
   } else {
     await page.goto('/sessions?days=30');

@@ -100,7 +100,7 @@ fn port_in_use_is_a_clear_error() {
 #[test]
 fn banner_then_clean_exit_on_sigterm() {
     let (_d, root, home) = fixture();
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port().to_string();
+    let port = free_port();
     let mut child = bin()
         .args(["--no-browser", "--port", &port, "--project-root"])
         .arg(&root)
@@ -109,11 +109,7 @@ fn banner_then_clean_exit_on_sigterm() {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while std::net::TcpStream::connect(format!("127.0.0.1:{port}")).is_err() {
-        assert!(Instant::now() < deadline, "server did not start");
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    wait_port(&port);
     // SAFETY: signalling our own child.
     unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
     let status = child.wait().unwrap();
@@ -130,7 +126,7 @@ fn banner_then_clean_exit_on_sigterm() {
 #[test]
 fn binding_everywhere_without_trusted_hosts_warns() {
     let (_d, root, home) = fixture();
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port().to_string();
+    let port = free_port();
     let mut child = bin()
         .args(["--no-browser", "--host", "0.0.0.0", "--port", &port, "--project-root"])
         .arg(&root)
@@ -139,11 +135,7 @@ fn binding_everywhere_without_trusted_hosts_warns() {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while std::net::TcpStream::connect(format!("127.0.0.1:{port}")).is_err() {
-        assert!(Instant::now() < deadline, "server did not start");
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    wait_port(&port);
     // SAFETY: signalling our own child.
     unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
     assert_eq!(child.wait().unwrap().code(), Some(0));
@@ -292,6 +284,11 @@ fn wait_port(port: &str) {
     }
 }
 
+/// A port nobody listens on (at the time of asking).
+fn free_port() -> String {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port().to_string()
+}
+
 /// Alive and not a zombie.
 fn process_running(pid: i32) -> bool {
     match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
@@ -322,7 +319,7 @@ fn a_dashboard_killed_mid_run_leaves_nothing_running_after_restart() {
             .spawn()
             .unwrap()
     };
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port().to_string();
+    let port = free_port();
     let mut first = start(&port);
     wait_port(&port);
     let token: serde_json::Value = serde_json::from_str(&http(&port, "GET", "/api/session/token", &[], "")).unwrap();
@@ -343,7 +340,7 @@ fn a_dashboard_killed_mid_run_leaves_nothing_running_after_restart() {
     first.wait().unwrap();
     assert!(process_running(sleeper), "the run's process outlives a kill -9'd dashboard");
 
-    let port2 = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port().to_string();
+    let port2 = free_port();
     let mut second = start(&port2);
     wait_port(&port2);
     let deadline = Instant::now() + Duration::from_secs(10);

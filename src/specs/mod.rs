@@ -126,14 +126,20 @@ pub fn read_spec(root: &Path, dir: &Path, now: DateTime<Utc>) -> Option<SpecReco
     if !PHASES.iter().any(|p| dir.join(format!("{p}.md")).is_file()) {
         return None;
     }
+    let slug = dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    Some(spec_record(root, dir, slug, now))
+}
+
+/// The record of spec directory `dir` (under `root`), named `slug`.
+fn spec_record(root: &Path, dir: &Path, slug: String, now: DateTime<Utc>) -> SpecRecord {
     let (phases, decisions, unreadable) = scan_spec_dir(dir);
     let last_modified = newest_md_mtime(dir).and_then(crate::pyfmt::fromtimestamp_utc_iso);
     let waived = waived_phases(decisions.as_deref());
     let lifecycle = lifecycle::derive_lifecycle(&phases, last_modified.as_deref(), now);
     let (stage, next_phase, next_action) = lifecycle::derive_stage(&phases, &waived);
     let next_phase_status = next_phase.and_then(|n| phases.iter().find(|p| p.name == n)).and_then(|p| p.status.clone());
-    Some(SpecRecord {
-        slug: dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
+    SpecRecord {
+        slug,
         root: root.display().to_string(),
         path: dir.display().to_string(),
         phases,
@@ -146,7 +152,7 @@ pub fn read_spec(root: &Path, dir: &Path, now: DateTime<Utc>) -> Option<SpecReco
         next_phase_status,
         gate: None,
         unreadable,
-    })
+    }
 }
 
 /// Every spec under one root, in name order (a missing root: none).
@@ -206,29 +212,12 @@ pub fn spec_detail(cfg: &Config, slug: &str, now: DateTime<Utc>) -> Option<SpecF
         if !dir.is_dir() {
             continue;
         }
-        let (phases, decisions, unreadable) = scan_spec_dir(&dir);
-        let last_modified = newest_md_mtime(&dir).and_then(crate::pyfmt::fromtimestamp_utc_iso);
-        let waived = waived_phases(decisions.as_deref());
-        let lc = lifecycle::derive_lifecycle(&phases, last_modified.as_deref(), now);
-        let (stage, next_phase, next_action) = lifecycle::derive_stage(&phases, &waived);
-        let contents =
-            phases.iter().map(|p| (p.name.clone(), if p.exists { pytext::read_text(&dir.join(&p.file)).ok() } else { None })).collect();
-        let next_phase_status = next_phase.and_then(|n| phases.iter().find(|p| p.name == n)).and_then(|p| p.status.clone());
-        let mut record = SpecRecord {
-            slug: slug.to_string(),
-            root: root.display().to_string(),
-            path: dir.display().to_string(),
-            phases,
-            lifecycle: lc.into(),
-            stage: stage.into(),
-            next_phase: next_phase.map(str::to_string),
-            next_action: next_action.into(),
-            waived_phases: waived,
-            last_modified,
-            next_phase_status,
-            gate: None,
-            unreadable,
-        };
+        let mut record = spec_record(&root, &dir, slug.to_string(), now);
+        let contents = record
+            .phases
+            .iter()
+            .map(|p| (p.name.clone(), if p.exists { pytext::read_text(&dir.join(&p.file)).ok() } else { None }))
+            .collect();
         record.gate = lifecycle::read_gate_verdicts(&cfg.gate_verdicts_path()).remove(slug);
         return Some(SpecFiles { record, contents });
     }
