@@ -1,9 +1,21 @@
 #!/usr/bin/env bash
 # Starts attune-ops on a fresh copy of the demo world for the end-to-end
 # tests (Playwright's webServer runs this from the repository root).
+#
+# E2E_FAKETIME='2027-03-01 00:20:00' (UTC) runs everything below — the
+# demo-home generator, the API imitations and the dashboard — under
+# libfaketime, starting at that instant with the clock ticking. The tests
+# read the server's clock from its Date header and set the browser's to it
+# (tests/fixtures.ts), so both sides agree on "now".
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$ROOT"
+if [ -n "${E2E_FAKETIME:-}" ] && [ -z "${FAKETIME:-}" ]; then
+  command -v faketime >/dev/null || { echo "E2E_FAKETIME needs faketime (scripts/setup.sh --browser installs it)" >&2; exit 1; }
+  # Monotonic clocks stay real: timers and timeouts keep their meaning.
+  export TZ=UTC FAKETIME_DONT_FAKE_MONOTONIC=1
+  exec faketime "$E2E_FAKETIME" bash "$0" "$@"
+fi
 HOME_DIR="$ROOT/target/e2e-home"
 PROJECT="$ROOT/target/e2e-project"
 rm -rf "$PROJECT" && cp -R examples/demo "$PROJECT"

@@ -62,12 +62,18 @@ if ! cargo nextest --version >/dev/null 2>&1; then
 fi
 
 if [ "$want_browser" = 1 ]; then
-  # 6. Debian's Chromium; never a test tool's own browser download.
-  if [ ! -x /usr/bin/chromium ]; then
-    say "installing Debian chromium"
+  # 6. Debian packages the tests use: Chromium (never a test tool's own
+  #    browser download), faketime (the e2e suite at a fixed month edge,
+  #    E2E_FAKETIME) and redis-server (Memory and Collab).
+  missing=()
+  [ -x /usr/bin/chromium ] || missing+=(chromium)
+  command -v faketime >/dev/null 2>&1 || missing+=(faketime)
+  command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
+  if [ "${#missing[@]}" -gt 0 ]; then
+    say "installing Debian packages: ${missing[*]}"
     SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
     $SUDO apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium >/dev/null
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
   fi
   # 7. Playwright test runner (downloads no browser).
   if [ ! -d end2end/node_modules/@playwright/test ]; then

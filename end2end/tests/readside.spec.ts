@@ -1,4 +1,4 @@
-import { test, expect } from '@playwright/test';
+import { test, expect } from './fixtures';
 import { isHydrated, waitHydrated, watchConsole } from './helpers';
 
 test('home summarises runs, spend, activity and sessions', async ({ page }, info) => {

@@ -1,4 +1,4 @@
-import { test, expect } from '@playwright/test';
+import { test, expect } from './fixtures';
 import { waitHydrated, watchConsole } from './helpers';
 
 test('run live, chain from a recommendation, search and permalink', async ({ page }) => {

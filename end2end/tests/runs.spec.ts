@@ -1,4 +1,4 @@
-import { test, expect } from '@playwright/test';
+import { test, expect } from './fixtures';
 import { isHydrated, waitHydrated } from './helpers';
 
 test('history from disk, filters in the URL, duration statistics', async ({ page }, info) => {

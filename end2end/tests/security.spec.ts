@@ -1,4 +1,4 @@
-import { test, expect } from '@playwright/test';
+import { test, expect } from './fixtures';
 import { isHydrated } from './helpers';
 
 // A page that is not ours posts a form to the dashboard (a drive-by attack

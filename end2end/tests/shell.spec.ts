@@ -1,4 +1,4 @@
-import { test, expect } from '@playwright/test';
+import { test, expect } from './fixtures';
 import { isHydrated, waitHydrated, watchConsole } from './helpers';
 
 const PAGES: [string, string][] = [

@@ -1,4 +1,5 @@
-import { test, expect, Page } from '@playwright/test';
+import { Page } from '@playwright/test';
+import { test, expect } from './fixtures';
 import { isHydrated, waitHydrated, watchConsole } from './helpers';
 
 // The demo's specs (examples/demo/docs/specs, copied fresh for each server

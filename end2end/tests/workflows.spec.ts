@@ -1,4 +1,4 @@
-import { test, expect } from '@playwright/test';
+import { test, expect } from './fixtures';
 import { isHydrated, reloadUntil, waitHydrated } from './helpers';
 
 test('the registry, stage maps, tags and scope picker', async ({ page }, info) => {
