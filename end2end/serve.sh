@@ -12,8 +12,10 @@ ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$ROOT"
 if [ -n "${E2E_FAKETIME:-}" ] && [ -z "${FAKETIME:-}" ]; then
   command -v faketime >/dev/null || { echo "E2E_FAKETIME needs faketime (scripts/setup.sh --browser installs it)" >&2; exit 1; }
-  # Monotonic clocks stay real: timers and timeouts keep their meaning.
-  export TZ=UTC FAKETIME_DONT_FAKE_MONOTONIC=1
+  # The monotonic clock is shifted too (it still ticks at the real rate):
+  # with it left alone, libfaketime turns Python's absolute-deadline sleeps
+  # into invalid ones (EINVAL).
+  export TZ=UTC
   exec faketime "$E2E_FAKETIME" bash "$0" "$@"
 fi
 HOME_DIR="$ROOT/target/e2e-home"

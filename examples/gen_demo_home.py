@@ -95,6 +95,9 @@ def telemetry(home: Path, now: datetime, rnd: random.Random) -> int:
     out.insert(len(out) // 2, "")
     out.insert(len(out) // 3, '{"v":"1.0","ts":"2026-')
     path.write_text("\n".join(out) + "\n")
+    # Written "when" its last event was: the file's time comes from the
+    # kernel's clock, which a faked clock (E2E_FAKETIME) does not move.
+    set_mtime(path, lines[-1][0])
     return len(out)
 
 

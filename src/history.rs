@@ -7,13 +7,21 @@
 //! come after `persisted_at` and are ignored by the reference's reader.
 //!
 //! Beside each record we keep the complete log, `<run_id>.log` (see
-//! [`crate::runner::logstore`]), so a run over the budget is still shown in
-//! full, with per-line streams and times.
+//! [`crate::logstore`]), so a run over the budget is still shown in full,
+//! with per-line streams and times.
 //!
 //! Records are written when a run is queued, when it starts and when it
 //! finishes, each time atomically. A record left `pending` or `running` by
-//! a dashboard that died is marked failed (interrupted) on the next start
-//! ([`recover_interrupted`]); until then readers show it that way.
+//! a dashboard that died reads as failed (interrupted) here; the runner's
+//! crash recovery (`runner::recovery`, which uses this module) rewrites it
+//! so on the next start.
+//!
+//! What counts as a file of the store is decided in one place: [`run_files`]
+//! (every workflow directory) and [`workflow_files`] (one of them) walk it,
+//! and [`find_record`] looks one id up with the same rules.
+//!
+//! Invariant: the history sits below the runner and never imports it; the
+//! log store and the process primitives ([`crate::procs`]) sit below both.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -24,8 +32,9 @@ use serde_json::{Map, Value};
 
 use crate::fsutil;
 use crate::ids::{is_run_id, is_workflow_dir_name};
+use crate::logstore::LogStore;
+use crate::procs;
 use crate::pyfmt::{self, Dumps};
-use crate::runner::logstore::LogStore;
 use crate::wire::{Recommendation, RunInfo, RunStatus};
 
 /// The reference's budget for `lines` in a record.
@@ -118,7 +127,7 @@ pub fn record_value(info: &RunInfo, lines: Vec<String>, persisted_at: Option<Str
     if in_flight {
         m.insert("ops_pid".into(), std::process::id().into());
         m.insert("ops_instance".into(), instance_id().into());
-        if let Some(ns) = crate::runner::process::pid_namespace() {
+        if let Some(ns) = procs::pid_namespace() {
             m.insert("ops_pidns".into(), ns.into());
         }
     }
@@ -197,38 +206,17 @@ fn date_only(v: Option<&Value>) -> Option<String> {
     pyfmt::parse_iso(s).map(|_| s.to_string())
 }
 
-/// Whether the dashboard that wrote an in-flight record is still alive.
+/// Whether the dashboard that wrote an in-flight record is still alive:
+/// this process (same pid and instance), or a live process that is an
+/// attune-ops dashboard (a reused pid running something else, or a killed
+/// dashboard not yet reaped, does not count).
 fn owner_alive(raw: &Map<String, Value>) -> bool {
     let pid = raw.get("ops_pid").and_then(Value::as_u64);
     let inst = raw.get("ops_instance").and_then(Value::as_str);
     match pid {
         Some(p) if p as u32 == std::process::id() => inst == Some(instance_id()),
-        Some(p) if p > 0 && p < i32::MAX as u64 => dashboard_process_alive(p as i32),
+        Some(p) if p > 0 && p < i32::MAX as u64 => procs::live_process_named(p as u32, "attune-ops"),
         _ => false,
-    }
-}
-
-/// A live (not zombie) process that is an attune-ops dashboard. A reused
-/// pid running something else, or a killed dashboard not yet reaped, does
-/// not count.
-fn dashboard_process_alive(pid: i32) -> bool {
-    // SAFETY: kill with signal 0 only checks for existence.
-    let exists = unsafe { libc::kill(pid, 0) == 0 || std::io::Error::last_os_error().raw_os_error() == Some(libc::EPERM) };
-    if !exists {
-        return false;
-    }
-    let proc_dir = Path::new("/proc").join(pid.to_string());
-    match std::fs::read_to_string(proc_dir.join("stat")) {
-        // The state follows the command name in parentheses.
-        Ok(stat) => {
-            let state = stat.rsplit_once(')').and_then(|(_, rest)| rest.trim_start().chars().next());
-            if state == Some('Z') || state == Some('X') {
-                return false;
-            }
-            std::fs::read(proc_dir.join("cmdline")).map(|c| String::from_utf8_lossy(&c).contains("attune-ops")).unwrap_or(true)
-        }
-        // No /proc (not Linux): trust kill(0).
-        Err(_) => true,
     }
 }
 
@@ -308,168 +296,136 @@ pub fn read_record(path: &Path) -> Option<LoadedRecord> {
     }
 }
 
-/// The record files of one workflow directory: `(path, mtime)`, valid ids
-/// only, newest first.
-fn record_files(dir: &Path) -> Vec<(PathBuf, SystemTime)> {
-    let mut v: Vec<(PathBuf, SystemTime)> = std::fs::read_dir(dir)
-        .map(|rd| {
-            rd.filter_map(|e| e.ok())
-                .filter_map(|e| {
-                    let name = e.file_name().to_str()?.to_string();
-                    let stem = name.strip_suffix(".json")?;
-                    if !is_run_id(stem) {
-                        return None;
-                    }
-                    let m = e.metadata().ok()?;
-                    m.is_file().then(|| (e.path(), m.modified().unwrap_or(SystemTime::UNIX_EPOCH)))
-                })
-                .collect()
-        })
-        .unwrap_or_default();
-    v.sort_by_key(|e| std::cmp::Reverse(e.1));
-    v
+/// What a file of the run store holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RunFileKind {
+    /// `<id>.json`: the record.
+    Record,
+    /// `<id>.log`: the complete log beside it.
+    Log,
+}
+
+/// One file of the run store, `<runs_dir>/<workflow>/<id>.{json,log}`.
+#[derive(Clone, Debug)]
+pub struct RunFile {
+    pub workflow: String,
+    pub id: String,
+    pub kind: RunFileKind,
+    pub path: PathBuf,
+}
+
+impl RunFile {
+    /// The file's metadata (through a symlink); `None` when it is gone.
+    pub fn metadata(&self) -> Option<std::fs::Metadata> {
+        std::fs::metadata(&self.path).ok()
+    }
+}
+
+/// Every file of the run store, lazily, in directory order. These are the
+/// store's rules, and the only place that states them: a workflow
+/// directory has a valid workflow directory name
+/// ([`is_workflow_dir_name`], as [`write_record`] requires); a run file is
+/// a file (or a link to one) named `<id>.json` or `<id>.log` with a valid
+/// run id ([`is_run_id`]). Anything else (temporary files, strays,
+/// unreadable directories or entries) is skipped, never an error.
+pub fn run_files(runs_dir: &Path) -> impl Iterator<Item = RunFile> {
+    workflow_dirs(runs_dir).flat_map(|(workflow, dir)| dir_files(workflow, dir))
+}
+
+/// The records ([`RunFileKind::Record`]) of [`run_files`].
+pub fn record_files(runs_dir: &Path) -> impl Iterator<Item = RunFile> {
+    run_files(runs_dir).filter(|f| f.kind == RunFileKind::Record)
+}
+
+/// [`run_files`] of one workflow's directory (none for an invalid name).
+pub fn workflow_files(runs_dir: &Path, workflow: &str) -> impl Iterator<Item = RunFile> {
+    let dir = is_workflow_dir_name(workflow).then(|| (workflow.to_string(), runs_dir.join(workflow)));
+    dir.into_iter().flat_map(|(workflow, dir)| dir_files(workflow, dir))
+}
+
+/// The workflow directories of the store: `(name, path)`.
+fn workflow_dirs(runs_dir: &Path) -> impl Iterator<Item = (String, PathBuf)> {
+    std::fs::read_dir(runs_dir).into_iter().flatten().flatten().filter_map(|d| {
+        let name = d.file_name().into_string().ok().filter(|n| is_workflow_dir_name(n))?;
+        let path = d.path();
+        path.is_dir().then_some((name, path))
+    })
+}
+
+/// The run files of one workflow directory.
+fn dir_files(workflow: String, dir: PathBuf) -> impl Iterator<Item = RunFile> {
+    std::fs::read_dir(dir).into_iter().flatten().flatten().filter_map(move |e| {
+        let name = e.file_name().into_string().ok()?;
+        let (id, kind) = run_file_name(&name)?;
+        // The entry's type comes with the listing: only a link costs a
+        // `stat` (the Runs page walks every record on each query).
+        let is_file = match e.file_type() {
+            Ok(t) if t.is_symlink() => e.path().is_file(),
+            Ok(t) => t.is_file(),
+            Err(_) => false,
+        };
+        is_file.then(|| RunFile { workflow: workflow.clone(), id: id.to_string(), kind, path: e.path() })
+    })
+}
+
+/// The id and kind a run file's name gives, when it is a run file's name.
+fn run_file_name(name: &str) -> Option<(&str, RunFileKind)> {
+    let (id, kind) = match (name.strip_suffix(".json"), name.strip_suffix(".log")) {
+        (Some(id), _) => (id, RunFileKind::Record),
+        (None, Some(id)) => (id, RunFileKind::Log),
+        (None, None) => return None,
+    };
+    is_run_id(id).then_some((id, kind))
 }
 
 /// The reference's `GET /api/runs/{workflow}` disk part: the newest 40
 /// files considered, at most `limit` records, verbatim minus `lines`.
 pub fn list_workflow_records(runs_dir: &Path, workflow: &str, limit: usize) -> Vec<LoadedRecord> {
-    record_files(&runs_dir.join(workflow)).into_iter().take(40).filter_map(|(p, _)| read_record(&p)).take(limit).collect()
+    let mut files: Vec<(RunFile, SystemTime)> = workflow_files(runs_dir, workflow)
+        .filter(|f| f.kind == RunFileKind::Record)
+        .filter_map(|f| {
+            let t = f.metadata()?.modified().unwrap_or(SystemTime::UNIX_EPOCH);
+            Some((f, t))
+        })
+        .collect();
+    files.sort_by_key(|e| std::cmp::Reverse(e.1));
+    files.into_iter().take(40).filter_map(|(f, _)| read_record(&f.path)).take(limit).collect()
 }
 
-/// Finds a record by id in any workflow directory (`get_or_load`).
+/// Finds a record by id in any workflow directory (`get_or_load`). A point
+/// lookup with [`run_files`]' rules: one `stat` per workflow directory
+/// rather than a listing of every record (this is on the path of every
+/// request for a finished run).
 pub fn find_record(runs_dir: &Path, id: &str) -> Option<LoadedRecord> {
-    if !is_run_id(id) {
-        return None;
-    }
-    let rd = std::fs::read_dir(runs_dir).ok()?;
-    for e in rd.flatten() {
-        let p = e.path().join(format!("{id}.json"));
-        if p.is_file() {
-            return read_record(&p);
-        }
-    }
-    None
+    let name = format!("{id}.json");
+    run_file_name(&name)?;
+    let path = workflow_dirs(runs_dir).map(|(_, dir)| dir.join(&name)).find(|p| p.is_file())?;
+    read_record(&path)
 }
 
-/// Deletes records (and their logs) older than `days` by modification time.
-/// Returns how many records were deleted. `days == 0` does nothing.
+/// Deletes records and logs older than `days` by modification time (each
+/// file by its own, so a log whose record the reference already pruned
+/// goes too). Returns how many records were deleted. `days == 0` does
+/// nothing.
 pub fn prune(runs_dir: &Path, days: u32) -> usize {
     if days == 0 {
         return 0;
     }
     let cutoff = SystemTime::now() - std::time::Duration::from_secs(days as u64 * 86_400);
     let mut deleted = 0;
-    let Ok(dirs) = std::fs::read_dir(runs_dir) else { return 0 };
-    for d in dirs.flatten() {
-        if !d.path().is_dir() {
+    for f in run_files(runs_dir) {
+        // No modification time: not provably old, kept.
+        let old = f.metadata().and_then(|m| m.modified().ok()).is_some_and(|t| t < cutoff);
+        if !old {
             continue;
         }
-        let Ok(files) = std::fs::read_dir(d.path()) else { continue };
-        for f in files.flatten() {
-            let p = f.path();
-            let ext = p.extension().and_then(|e| e.to_str());
-            if !matches!(ext, Some("json") | Some("log")) {
-                continue;
-            }
-            let old = f.metadata().and_then(|m| m.modified()).map(|t| t < cutoff).unwrap_or(false);
-            if old {
-                match std::fs::remove_file(&p) {
-                    Ok(()) if ext == Some("json") => deleted += 1,
-                    Ok(()) => {}
-                    Err(e) => tracing::warn!(path = %p.display(), error = %e, "ops.persist: prune failed"),
-                }
-            }
+        match std::fs::remove_file(&f.path) {
+            Ok(()) if f.kind == RunFileKind::Record => deleted += 1,
+            Ok(()) => {}
+            Err(e) => tracing::warn!(path = %f.path.display(), error = %e, "ops.persist: prune failed"),
         }
     }
     deleted
-}
-
-/// How long the leftovers of an interrupted run get between SIGTERM and
-/// SIGKILL.
-const LEFTOVER_GRACE: std::time::Duration = std::time::Duration::from_secs(3);
-
-/// Marks in-flight records whose dashboard is gone as failed (interrupted),
-/// rewriting them with their full log, and stops the processes such a run
-/// left behind. Returns the ids recovered.
-pub fn recover_interrupted(runs_dir: &Path) -> Vec<String> {
-    use crate::runner::process;
-    let mut done = Vec::new();
-    let Ok(dirs) = std::fs::read_dir(runs_dir) else { return done };
-    let mut found = Vec::new();
-    for d in dirs.flatten() {
-        for (p, _) in record_files(&d.path()) {
-            let Some(rec) = read_record(&p) else { continue };
-            let was = rec.raw.get("status").and_then(Value::as_str).unwrap_or("");
-            if (was == "running" || was == "pending") && rec.info.interrupted {
-                found.push((p, rec));
-            }
-        }
-    }
-    // Whatever those runs left running dies now, not whenever it ends — but
-    // only where their dashboard is provably gone (not merely unrecognised)
-    // and its pids mean the same here (same pid namespace).
-    let ns = process::pid_namespace();
-    let killable: Vec<process::Interrupted> = found
-        .iter()
-        .filter(|(_, rec)| {
-            let pid = rec.raw.get("ops_pid").and_then(Value::as_u64).filter(|p| *p <= u32::MAX as u64);
-            let same_ns = ns.is_some() && rec.raw.get("ops_pidns").and_then(Value::as_str) == ns.as_deref();
-            let gone = match pid {
-                Some(p) if p as u32 == std::process::id() => {
-                    rec.raw.get("ops_instance").and_then(Value::as_str).is_some_and(|i| i != instance_id())
-                }
-                Some(p) => process::process_gone(p as u32),
-                None => false,
-            };
-            same_ns && gone
-        })
-        .filter_map(|(_, rec)| {
-            let started = rec.info.started_at.as_deref().and_then(pyfmt::parse_iso)?;
-            Some(process::Interrupted { run_id: rec.info.id.clone(), started_at: started.to_utc().timestamp_millis() as f64 / 1000.0 })
-        })
-        .collect();
-    let stopped = process::stop_leftovers(&killable, LEFTOVER_GRACE);
-    for (p, rec) in found {
-        let lp = p.with_extension("log");
-        let end =
-            std::fs::metadata(&lp).or_else(|_| std::fs::metadata(&p)).and_then(|m| m.modified()).unwrap_or_else(|_| SystemTime::now());
-        let end_iso = pyfmt::iso_utc(end.into());
-        let leftovers = stopped.get(&rec.info.id).copied().unwrap_or(0);
-        if leftovers > 0 {
-            tracing::warn!(run_id = %rec.info.id, processes = leftovers, "ops.runs: stopped processes left by an interrupted run");
-        }
-        // Say so in the log itself, so the run page explains it.
-        let mut note = "[attune-ops] the dashboard stopped while this run was in flight; it was marked failed (interrupted)".to_string();
-        if leftovers > 0 {
-            note.push_str(&format!("; {leftovers} process(es) it left running were stopped"));
-        }
-        let log = if lp.is_file() && append_note(&lp, &note).is_ok() {
-            LogStore::open(&lp).unwrap_or_else(|_| LogStore::from_lines(&rec.lines))
-        } else {
-            let mut lines = rec.lines.clone();
-            lines.push(note);
-            LogStore::from_lines(&lines)
-        };
-        let mut info = rec.info.clone();
-        info.completed_at = Some(end_iso);
-        if let (Some(a), Some(b)) =
-            (info.started_at.as_deref().and_then(pyfmt::parse_iso), info.completed_at.as_deref().and_then(pyfmt::parse_iso))
-        {
-            info.duration_seconds = Some((b.to_utc() - a.to_utc()).num_microseconds().unwrap_or(0) as f64 / 1e6);
-        }
-        info.line_count = log.len();
-        info.stderr_lines = Some(log.stderr_lines());
-        match write_record(runs_dir, &info, &log, &rec.recommendations) {
-            Ok(()) => done.push(info.id.clone()),
-            Err(e) => tracing::warn!(path = %p.display(), error = %e, "ops.runs: could not mark interrupted run"),
-        }
-    }
-    done
-}
-
-fn append_note(log_path: &Path, note: &str) -> std::io::Result<()> {
-    let now = chrono::Utc::now().timestamp_millis();
-    fsutil::append_line(log_path, format!("{now}\tm\t{note}\n").as_bytes())
 }
 
 /// A record's (modification time, size) and its parsed summary.
@@ -504,39 +460,25 @@ impl HistoryIndex {
         let mut skipped = 0;
         let mut seen = std::collections::HashSet::new();
         let mut cache = self.cache.lock().unwrap_or_else(|p| p.into_inner());
-        if let Ok(dirs) = std::fs::read_dir(&self.runs_dir) {
-            for d in dirs.flatten() {
-                let dp = d.path();
-                if !dp.is_dir() {
-                    continue;
-                }
-                let Ok(files) = std::fs::read_dir(&dp) else { continue };
-                for f in files.flatten() {
-                    let p = f.path();
-                    let name = f.file_name();
-                    let Some(stem) = name.to_str().and_then(|n| n.strip_suffix(".json")) else { continue };
-                    if !is_run_id(stem) {
-                        continue;
-                    }
-                    let Ok(m) = f.metadata() else { continue };
-                    let key = (m.modified().unwrap_or(SystemTime::UNIX_EPOCH), m.len());
-                    seen.insert(p.clone());
-                    let cached = cache.get(&p).filter(|(k, _)| *k == key).map(|(_, v)| v.clone());
-                    // In-flight records are re-read each time: whether their
-                    // dashboard is alive can change without the file changing.
-                    let info = match cached.filter(|i| !i.interrupted || i.status.is_terminal()) {
-                        Some(i) => Some(i),
-                        None => read_record(&p).map(|r| {
-                            let i = Arc::new(r.info);
-                            cache.insert(p.clone(), (key, i.clone()));
-                            i
-                        }),
-                    };
-                    match info {
-                        Some(i) => out.push(i),
-                        None => skipped += 1,
-                    }
-                }
+        for f in record_files(&self.runs_dir) {
+            let Some(m) = f.metadata() else { continue };
+            let key = (m.modified().unwrap_or(SystemTime::UNIX_EPOCH), m.len());
+            let p = f.path;
+            seen.insert(p.clone());
+            let cached = cache.get(&p).filter(|(k, _)| *k == key).map(|(_, v)| v.clone());
+            // In-flight records are re-read each time: whether their
+            // dashboard is alive can change without the file changing.
+            let info = match cached.filter(|i| !i.interrupted || i.status.is_terminal()) {
+                Some(i) => Some(i),
+                None => read_record(&p).map(|r| {
+                    let i = Arc::new(r.info);
+                    cache.insert(p.clone(), (key, i.clone()));
+                    i
+                }),
+            };
+            match info {
+                Some(i) => out.push(i),
+                None => skipped += 1,
             }
         }
         cache.retain(|p, _| seen.contains(p));
@@ -545,11 +487,13 @@ impl HistoryIndex {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::wire::LogStream;
 
-    fn info(id: &str) -> RunInfo {
+    /// A completed run record as the reference writes one (shared with the
+    /// runner's recovery tests).
+    pub(crate) fn info(id: &str) -> RunInfo {
         let mut i = RunInfo::new(id, "security-audit");
         i.status = RunStatus::Completed;
         i.exit_code = Some(0);
@@ -605,77 +549,6 @@ mod tests {
         assert_eq!(r.info.line_count, 2);
     }
 
-    /// A record whose writer is alive but not recognisable as a dashboard
-    /// (a reused pid, an embedded server) is shown as interrupted, but
-    /// nothing is killed on its behalf: only a provably dead owner's
-    /// leftovers are stopped.
-    #[cfg(target_os = "linux")]
-    #[test]
-    fn leftovers_are_stopped_only_when_the_owner_is_provably_gone() {
-        let d = tempfile::tempdir().unwrap();
-        let runs = d.path();
-        let id = format!("b{:011x}", std::process::id());
-        let mut worker = std::process::Command::new("sleep").arg("30").env("ATTUNE_RUN_ID", &id).spawn().unwrap();
-        let mut owner = std::process::Command::new("sleep").arg("30").spawn().unwrap();
-        let mut i = info(&id);
-        i.status = RunStatus::Running;
-        i.completed_at = None;
-        i.exit_code = None;
-        i.started_at = Some(pyfmt::iso_utc(chrono::Utc::now() - chrono::Duration::seconds(1)));
-        let log = LogStore::from_lines(&["$ x".to_string()]);
-        write_record(runs, &i, &log, &[]).unwrap();
-        let p = record_path(runs, &i.workflow, &i.id);
-        let text = std::fs::read_to_string(&p).unwrap();
-        let ours = format!("\"ops_pid\": {}", std::process::id());
-        std::fs::write(&p, text.replace(&ours, &format!("\"ops_pid\": {}", owner.id()))).unwrap();
-        assert_eq!(recover_interrupted(runs), vec![id.clone()]);
-        std::thread::sleep(std::time::Duration::from_millis(100));
-        assert!(worker.try_wait().unwrap().is_none(), "a live owner's run was killed");
-        // The same, with its owner dead: the worker is stopped.
-        write_record(runs, &i, &log, &[]).unwrap();
-        owner.kill().unwrap();
-        owner.wait().unwrap();
-        let text = std::fs::read_to_string(&p).unwrap();
-        std::fs::write(&p, text.replace(&ours, &format!("\"ops_pid\": {}", owner.id()))).unwrap();
-        assert_eq!(recover_interrupted(runs), vec![id.clone()]);
-        assert!(!worker.wait().unwrap().success());
-        let raw: Value = serde_json::from_str(&std::fs::read_to_string(&p).unwrap()).unwrap();
-        assert!(raw["lines"].as_array().unwrap().last().unwrap().as_str().unwrap().ends_with("1 process(es) it left running were stopped"));
-    }
-
-    #[test]
-    fn dead_in_flight_records_read_as_interrupted_and_are_recovered() {
-        let d = tempfile::tempdir().unwrap();
-        let runs = d.path();
-        let mut i = info("aaaaaaaaaaaa");
-        i.status = RunStatus::Running;
-        i.completed_at = None;
-        i.exit_code = None;
-        let lp = log_path(runs, &i.workflow, &i.id);
-        let log = LogStore::create(&lp).unwrap();
-        log.append(vec![(LogStream::Runner, 1, "$ x".into()), (LogStream::Stdout, 2, "half".into())]).unwrap();
-        log.close();
-        write_record(runs, &i, &log, &[]).unwrap();
-        // Written by us and we are alive: still running.
-        let r = read_record(&record_path(runs, &i.workflow, &i.id)).unwrap();
-        assert_eq!(r.info.status, RunStatus::Running);
-        // Pretend another (dead) process wrote it.
-        let p = record_path(runs, &i.workflow, &i.id);
-        let text = std::fs::read_to_string(&p).unwrap().replace(&format!("\"ops_pid\": {}", std::process::id()), "\"ops_pid\": 999999999");
-        std::fs::write(&p, text).unwrap();
-        let r = read_record(&p).unwrap();
-        assert_eq!(r.info.status, RunStatus::Failed);
-        assert!(r.info.interrupted);
-        assert_eq!(recover_interrupted(runs), vec!["aaaaaaaaaaaa".to_string()]);
-        let raw: Value = serde_json::from_str(&std::fs::read_to_string(&p).unwrap()).unwrap();
-        assert_eq!(raw["status"], "failed");
-        assert_eq!(raw["interrupted"], true);
-        assert_eq!(raw["line_count"], 3);
-        assert!(raw["lines"][2].as_str().unwrap().contains("interrupted"));
-        assert!(raw.get("ops_pid").is_none());
-        assert!(recover_interrupted(runs).is_empty());
-    }
-
     #[test]
     fn prune_removes_old_records_and_logs() {
         let d = tempfile::tempdir().unwrap();
@@ -693,5 +566,33 @@ mod tests {
         assert!(!wf.join("aaa.log").exists());
         assert!(wf.join("bbb.json").exists());
         assert!(wf.join("stray.tmp").exists());
+    }
+
+    #[test]
+    fn the_store_walk_skips_what_is_not_a_run_file() {
+        let d = tempfile::tempdir().unwrap();
+        let runs = d.path();
+        for dir in ["wf", "Bad_Dir", "x"] {
+            std::fs::create_dir(runs.join(dir)).unwrap();
+        }
+        std::fs::write(runs.join("loose.json"), "{}").unwrap();
+        for n in ["aaa.json", "aaa.log", "notes.json", ".aaa.json.0123.tmp", "ABC.json"] {
+            std::fs::write(runs.join("wf").join(n), "{}").unwrap();
+        }
+        std::fs::create_dir(runs.join("wf").join("bbb.json")).unwrap();
+        std::fs::write(runs.join("Bad_Dir").join("ccc.json"), "{}").unwrap();
+        std::fs::write(runs.join("x").join("ddd.json"), "{}").unwrap();
+        let mut found: Vec<(String, String, RunFileKind)> = run_files(runs).map(|f| (f.workflow, f.id, f.kind)).collect();
+        found.sort_by(|a, b| (&a.0, &a.1, a.2 == RunFileKind::Log).cmp(&(&b.0, &b.1, b.2 == RunFileKind::Log)));
+        assert_eq!(found, [("wf".to_string(), "aaa".to_string(), RunFileKind::Record), ("wf".into(), "aaa".into(), RunFileKind::Log)]);
+        assert_eq!(record_files(runs).count(), 1);
+        assert_eq!(workflow_files(runs, "wf").count(), 2);
+        assert_eq!(workflow_files(runs, "Bad_Dir").count(), 0);
+        assert_eq!(workflow_files(runs, "../wf").count(), 0);
+        assert!(find_record(runs, "aaa").is_some_and(|r| r.info.workflow.is_empty() && r.path.ends_with("wf/aaa.json")));
+        assert!(find_record(runs, "bbb").is_none());
+        assert!(find_record(runs, "ccc").is_none());
+        assert!(find_record(runs, "../wf/aaa").is_none());
+        assert!(run_files(&runs.join("missing")).next().is_none());
     }
 }

@@ -8,26 +8,43 @@
 //! # Layout
 //!
 //! * [`wire`]: the types that cross the HTTP boundary (JSON routes, server
-//!   functions, SSE payloads). They compile for wasm32 without the engine, so
-//!   the browser bundle shares them.
+//!   functions, SSE payloads), one file per domain (runs, workflows, cost,
+//!   specs, read-side records, pages, text rules) and all named
+//!   `wire::X`. They compile for wasm32 without the engine, so the browser
+//!   bundle shares them.
 //! * [`ansi`]: ANSI SGR escape sequences to styled spans, for the log viewer
-//!   (used by the browser and by server-side rendering).
+//!   (used by the browser and by server-side rendering). [`ids`]: id, slug
+//!   and name validation.
 //! * Everything else needs the `engine` feature (on by default):
 //!   - [`config`]: `Config`, `ATTUNE_HOME`, the default project root, the
 //!     persisted settings file `<home>/ops/config.json`;
 //!   - [`registry`]: the workflow registry (`.attune/workflows.toml`, or the
 //!     `attune` CLI); [`features`]: `.help/features.yaml` scopes;
 //!   - [`scope`]: validating a scope path against the project root;
-//!   - [`runner`]: spawning workflows, queueing, cancelling, live logs;
-//!   - [`history`]: persisted run records under `<home>/ops/runs`;
-//!   - [`bulletin`], [`telemetry`], [`sessions`] (with [`redact`]), [`cost`]:
-//!     the read-side views;
+//!   - [`logstore`]: a run's append-only log (file + offset index + recent
+//!     window), searched by [`logsearch`]; [`procs`]: process groups, reaping, and whether a process
+//!     is alive. Both sit below the runner and the history;
+//!   - [`history`]: persisted run records under `<home>/ops/runs` (the
+//!     reference's bytes, tolerant reading, the one walk of the store,
+//!     pruning, the Runs page index). It never imports the runner;
+//!   - [`runner`]: spawning workflows, queueing, cancelling, live logs
+//!     (`runner::run`, `runner::output`), and crash recovery of runs a dead
+//!     dashboard left in flight (`runner::recovery`);
+//!   - [`ops`]: [`ops::Ops`], the engine behind one object with the
+//!     operations the pages and routes need (one file per domain: runs,
+//!     pages, health, cost, specs); its parts are private;
+//!   - [`bulletin`], [`telemetry`], [`sessions`] (with [`redact`]), [`cost`]
+//!     (key, client, report, alarm): the read-side views;
 //!   - [`specs`]: spec listing, status flips and completion candidates;
 //!   - [`pyfmt`]: byte-compatible Python `json.dumps` / `isoformat` so files
 //!     written here are identical to the reference dashboard's; [`pytext`]:
-//!     Python's string rules (`strip`, `splitlines`, `repr`, text reads).
+//!     Python's string rules (`strip`, `splitlines`, `repr`, text reads);
+//!     [`fsutil`]: atomic writes and appends.
 //!
-//! Invariant: nothing in this crate depends on leptos or axum.
+//! Invariants: nothing in this crate depends on leptos or axum. The
+//! dependency order inside it is `logstore`, `procs` → `history` →
+//! `runner` → `ops`: the history never imports the runner, and the log
+//! store and process primitives import neither.
 
 pub mod ansi;
 pub mod ids;
@@ -46,7 +63,13 @@ pub mod fsutil;
 #[cfg(feature = "engine")]
 pub mod history;
 #[cfg(feature = "engine")]
+pub mod logsearch;
+#[cfg(feature = "engine")]
+pub mod logstore;
+#[cfg(feature = "engine")]
 pub mod ops;
+#[cfg(feature = "engine")]
+pub mod procs;
 #[cfg(feature = "engine")]
 pub mod project;
 #[cfg(feature = "engine")]

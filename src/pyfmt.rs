@@ -308,7 +308,13 @@ fn num(s: &str) -> Option<u32> {
     s.parse().ok()
 }
 
+/// A date at the start of `s`, and the rest. Python's dates start at year 1
+/// (`datetime.MINYEAR`): year 0 is refused, as `fromisoformat` refuses it.
 fn parse_date(s: &str) -> Option<(NaiveDate, &str)> {
+    parse_date_any_year(s).filter(|(d, _)| d.year() >= 1)
+}
+
+fn parse_date_any_year(s: &str) -> Option<(NaiveDate, &str)> {
     let b = s.as_bytes();
     // ISO week dates: YYYY-Www[-D] and YYYYWww[D] (Python 3.11 accepts them).
     if b.len() >= 7 && (b[4] == b'-' && b[5] == b'W' || b[4] == b'W') {
@@ -510,7 +516,17 @@ mod tests {
         for s in ok {
             assert!(parse_iso(s).is_some(), "{s}");
         }
-        for s in ["", "yesterday", "2026-13-01", "2026-06-18T25:00", "2026-06-18T09:12:44+25:00", "2026-06-18X"] {
+        for s in [
+            "",
+            "yesterday",
+            "2026-13-01",
+            "2026-06-18T25:00",
+            "2026-06-18T09:12:44+25:00",
+            "2026-06-18X",
+            "0000-01-01",
+            "00000101T10",
+            "0000-W01-1",
+        ] {
             assert!(parse_iso(s).is_none(), "{s}");
         }
         let d = parse_iso("2026-06-18T23:30:00-05:00").unwrap();

@@ -2,95 +2,53 @@
 //! loopback: pagination, every error kind, caching and single-flight, exact
 //! sums, and the key never leaking.
 
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use attune_ops::cost::{AdminKey, CostClient, CostErrorKind};
+use attune_ops_test_support::http::{Answer, Imitation};
 use chrono::{TimeZone, Utc};
 use serde_json::{json, Value};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 const KEY: &str = "sk-ant-admin01-TOPSECRET-KEY-VALUE";
 
-/// A scripted answer.
-#[derive(Clone)]
-struct Answer {
-    status: u16,
-    headers: Vec<(String, String)>,
-    body: String,
-    delay: Duration,
-}
-
 fn ok(v: Value) -> Answer {
-    Answer { status: 200, headers: vec![], body: v.to_string(), delay: Duration::ZERO }
+    Answer::json(200, v.to_string())
 }
 
-/// The imitation: answers by the `page` query parameter (absent = "first").
+/// The imitation: checks the key, then answers by the `page` query
+/// parameter (absent = "first"); the answers can change mid-test.
 struct Fake {
-    url: String,
-    requests: Arc<AtomicUsize>,
-    seen: Arc<Mutex<Vec<String>>>,
-    answers: Arc<Mutex<std::collections::HashMap<String, Answer>>>,
+    api: Imitation,
+    answers: Arc<Mutex<HashMap<String, Answer>>>,
 }
 
-async fn fake(answers: Vec<(&str, Answer)>) -> Fake {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    let requests = Arc::new(AtomicUsize::new(0));
-    let seen = Arc::new(Mutex::new(Vec::new()));
-    let answers = Arc::new(Mutex::new(answers.into_iter().map(|(k, v)| (k.to_string(), v)).collect::<std::collections::HashMap<_, _>>()));
-    let (r, s, a) = (requests.clone(), seen.clone(), answers.clone());
-    tokio::spawn(async move {
-        loop {
-            let Ok((mut sock, _)) = listener.accept().await else { return };
-            let (r, s, a) = (r.clone(), s.clone(), a.clone());
-            tokio::spawn(async move {
-                let mut buf = Vec::new();
-                let mut chunk = [0u8; 4096];
-                while !buf.windows(4).any(|w| w == b"\r\n\r\n") {
-                    match sock.read(&mut chunk).await {
-                        Ok(0) | Err(_) => return,
-                        Ok(n) => buf.extend_from_slice(&chunk[..n]),
-                    }
-                }
-                let head = String::from_utf8_lossy(&buf).to_string();
-                r.fetch_add(1, Ordering::SeqCst);
-                s.lock().unwrap().push(head.clone());
-                let target = head.split_whitespace().nth(1).unwrap_or("/").to_string();
-                let page = target.split(['?', '&']).find_map(|kv| kv.strip_prefix("page=")).unwrap_or("first").to_string();
-                let auth_ok = head.lines().any(|l| l.to_ascii_lowercase().starts_with("x-api-key:") && l.contains(KEY));
-                let ans = if !auth_ok {
-                    Answer {
-                        status: 401,
-                        headers: vec![],
-                        body: "{\"error\":{\"type\":\"authentication_error\"}}".into(),
-                        delay: Duration::ZERO,
-                    }
-                } else {
-                    a.lock().unwrap().get(&page).cloned().unwrap_or(Answer {
-                        status: 404,
-                        headers: vec![],
-                        body: "{}".into(),
-                        delay: Duration::ZERO,
-                    })
-                };
-                tokio::time::sleep(ans.delay).await;
-                let mut resp = format!(
-                    "HTTP/1.1 {} X\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n",
-                    ans.status,
-                    ans.body.len()
-                );
-                for (k, v) in &ans.headers {
-                    resp.push_str(&format!("{k}: {v}\r\n"));
-                }
-                resp.push_str("\r\n");
-                resp.push_str(&ans.body);
-                let _ = sock.write_all(resp.as_bytes()).await;
-            });
+impl Fake {
+    fn url(&self) -> &str {
+        self.api.url()
+    }
+    fn requests(&self) -> usize {
+        self.api.requests()
+    }
+    /// The request line of the `i`th request.
+    fn request_line(&self, i: usize) -> String {
+        let r = &self.api.seen()[i];
+        format!("{} {}", r.method, r.target)
+    }
+}
+
+fn fake(answers: Vec<(&str, Answer)>) -> Fake {
+    let answers = Arc::new(Mutex::new(answers.into_iter().map(|(k, v)| (k.to_string(), v)).collect::<HashMap<_, _>>()));
+    let a = answers.clone();
+    let api = Imitation::start(move |req| {
+        if req.header("x-api-key") != Some(KEY) {
+            return Answer::json(401, r#"{"error":{"type":"authentication_error"}}"#);
         }
+        let page = req.query("page").unwrap_or("first");
+        a.lock().unwrap().get(page).cloned().unwrap_or_else(|| Answer::json(404, "{}"))
     });
-    Fake { url, requests, seen, answers }
+    Fake { api, answers }
 }
 
 fn client(url: &str, key: Option<&'static str>) -> CostClient {
@@ -109,16 +67,30 @@ fn now() -> chrono::DateTime<Utc> {
 #[tokio::test]
 async fn follows_every_page_and_sums_exactly() {
     let f = fake(vec![
-        ("first", ok(json!({"data": [bucket("2026-07-04", json!([{"amount": "1000.123456789", "model": "claude-opus-4-1", "cost_type": "tokens"}]))], "has_more": true, "next_page": "p2"}))),
-        ("p2", ok(json!({"data": [bucket("2026-07-31", json!([{"amount": "250.5", "model": "claude-sonnet-4-5", "cost_type": "tokens"}, {"amount": "0.0000001", "model": "claude-sonnet-4-5", "cost_type": "web_search"}]))], "has_more": true, "next_page": "p3"}))),
-        ("p3", ok(json!({"data": [bucket("2026-08-01", json!([{"amount": "99.99", "model": "claude-haiku-4-5", "cost_type": "tokens"}])), bucket("2026-08-02", json!([{"amount": "0.01", "model": "claude-haiku-4-5", "cost_type": "code_execution"}]))], "has_more": false, "next_page": null}))),
-    ])
-    .await;
-    let c = client(&f.url, Some(KEY));
+        (
+            "first",
+            ok(
+                json!({"data": [bucket("2026-07-04", json!([{"amount": "1000.123456789", "model": "claude-opus-4-1", "cost_type": "tokens"}]))], "has_more": true, "next_page": "p2"}),
+            ),
+        ),
+        (
+            "p2",
+            ok(
+                json!({"data": [bucket("2026-07-31", json!([{"amount": "250.5", "model": "claude-sonnet-4-5", "cost_type": "tokens"}, {"amount": "0.0000001", "model": "claude-sonnet-4-5", "cost_type": "web_search"}]))], "has_more": true, "next_page": "p3"}),
+            ),
+        ),
+        (
+            "p3",
+            ok(
+                json!({"data": [bucket("2026-08-01", json!([{"amount": "99.99", "model": "claude-haiku-4-5", "cost_type": "tokens"}])), bucket("2026-08-02", json!([{"amount": "0.01", "model": "claude-haiku-4-5", "cost_type": "code_execution"}]))], "has_more": false, "next_page": null}),
+            ),
+        ),
+    ]);
+    let c = client(f.url(), Some(KEY));
     let r = c.fetch_summary_at(false, now()).await;
     assert!(r.error.is_none(), "{:?}", r.error);
     let s = r.summary.unwrap();
-    assert_eq!(f.requests.load(Ordering::SeqCst), 3);
+    assert_eq!(f.requests(), 3);
     assert_eq!(s.today_usd, 0.0); // 0.01 cents
     assert_eq!(s.seven_day_usd, 3.51); // 250.5 + 99.99 + 0.01 cents (+ a dust amount)
     assert_eq!(s.month_to_date_usd, 1.0); // 99.99 + 0.01 cents
@@ -131,23 +103,25 @@ async fn follows_every_page_and_sums_exactly() {
     assert_eq!(s.by_cost_type[0].0, "tokens");
     assert_eq!(s.source, "live");
     // The request: from min(today − 29, first of month), daily, by description.
-    let first = f.seen.lock().unwrap()[0].clone();
-    assert!(first.starts_with("GET /v1/organizations/cost_report?starting_at=2026-07-04T00%3A00%3A00Z&ending_at=2026-08-03T00%3A00%3A00Z&bucket_width=1d&group_by%5B%5D=description&limit=31 "), "{first}");
-    assert!(first.to_lowercase().contains("anthropic-version: 2023-06-01"));
-    assert!(f.seen.lock().unwrap()[1].contains("page=p2"));
+    assert_eq!(
+        f.request_line(0),
+        "GET /v1/organizations/cost_report?starting_at=2026-07-04T00%3A00%3A00Z&ending_at=2026-08-03T00%3A00%3A00Z&bucket_width=1d&group_by%5B%5D=description&limit=31"
+    );
+    assert_eq!(f.api.seen()[0].header("anthropic-version"), Some("2023-06-01"));
+    assert!(f.request_line(1).contains("page=p2"));
     // Cached: no new request, marked so.
     let again = c.fetch_summary_at(false, now()).await.summary.unwrap();
     assert_eq!(again.source, "cached");
-    assert_eq!(f.requests.load(Ordering::SeqCst), 3);
+    assert_eq!(f.requests(), 3);
 }
 
 #[tokio::test]
 async fn concurrent_callers_share_one_upstream_fetch() {
-    let mut slow =
-        ok(json!({"data": [bucket("2026-08-02", json!([{"amount": "100", "model": "m", "cost_type": "tokens"}]))], "has_more": false}));
-    slow.delay = Duration::from_millis(300);
-    let f = fake(vec![("first", slow)]).await;
-    let c = Arc::new(client(&f.url, Some(KEY)));
+    let slow =
+        ok(json!({"data": [bucket("2026-08-02", json!([{"amount": "100", "model": "m", "cost_type": "tokens"}]))], "has_more": false}))
+            .after(Duration::from_millis(300));
+    let f = fake(vec![("first", slow)]);
+    let c = Arc::new(client(f.url(), Some(KEY)));
     let tabs: Vec<_> = (0..10)
         .map(|i| {
             let c = c.clone();
@@ -158,41 +132,29 @@ async fn concurrent_callers_share_one_upstream_fetch() {
         let r = t.await.unwrap();
         assert_eq!(r.summary.unwrap().today_usd, 1.0);
     }
-    assert_eq!(f.requests.load(Ordering::SeqCst), 1, "ten tabs, one upstream request");
+    assert_eq!(f.requests(), 1, "ten tabs, one upstream request");
     // An explicit refresh afterwards does fetch again.
     c.fetch_summary_at(true, now()).await;
-    assert_eq!(f.requests.load(Ordering::SeqCst), 2);
+    assert_eq!(f.requests(), 2);
     c.clear_cache();
     c.fetch_summary_at(false, now()).await;
-    assert_eq!(f.requests.load(Ordering::SeqCst), 3);
+    assert_eq!(f.requests(), 3);
 }
 
 #[tokio::test]
 async fn every_error_kind_with_a_message_and_never_the_key() {
     let cases: Vec<(Answer, CostErrorKind, &str)> = vec![
-        (
-            Answer { status: 403, headers: vec![], body: "{}".into(), delay: Duration::ZERO },
-            CostErrorKind::AuthFailed,
-            "rejected the admin key",
-        ),
-        (
-            Answer { status: 429, headers: vec![("retry-after".into(), "7".into())], body: "{}".into(), delay: Duration::ZERO },
-            CostErrorKind::RateLimited,
-            "in 7 s",
-        ),
-        (Answer { status: 500, headers: vec![], body: "oops".into(), delay: Duration::ZERO }, CostErrorKind::Network, "HTTP 500"),
-        (Answer { status: 418, headers: vec![], body: "{}".into(), delay: Duration::ZERO }, CostErrorKind::Unknown, "HTTP 418"),
-        (Answer { status: 200, headers: vec![], body: "<html>not json".into(), delay: Duration::ZERO }, CostErrorKind::Unknown, "non-JSON"),
-        (
-            Answer { status: 200, headers: vec![], body: "[1,2]".into(), delay: Duration::ZERO },
-            CostErrorKind::Unknown,
-            "unexpected payload",
-        ),
-        (Answer { status: 200, headers: vec![], body: "{}".into(), delay: Duration::from_secs(3) }, CostErrorKind::Network, "timed out"),
+        (Answer::json(403, "{}"), CostErrorKind::AuthFailed, "rejected the admin key"),
+        (Answer::json(429, "{}").header("retry-after", "7"), CostErrorKind::RateLimited, "in 7 s"),
+        (Answer::json(500, "oops"), CostErrorKind::Network, "HTTP 500"),
+        (Answer::json(418, "{}"), CostErrorKind::Unknown, "HTTP 418"),
+        (Answer::json(200, "<html>not json"), CostErrorKind::Unknown, "non-JSON"),
+        (Answer::json(200, "[1,2]"), CostErrorKind::Unknown, "unexpected payload"),
+        (Answer::json(200, "{}").after(Duration::from_secs(3)), CostErrorKind::Network, "timed out"),
     ];
     for (ans, kind, text) in cases {
-        let f = fake(vec![("first", ans)]).await;
-        let c = client(&f.url, Some(KEY));
+        let f = fake(vec![("first", ans)]);
+        let c = client(f.url(), Some(KEY));
         let r = c.fetch_summary_at(false, now()).await;
         let e = r.error.expect("an error");
         assert_eq!(e.kind, kind, "{}", e.message);
@@ -202,12 +164,12 @@ async fn every_error_kind_with_a_message_and_never_the_key() {
         assert!(r.summary.is_none());
     }
     // A wrong key (the imitation checks it) and no key at all.
-    let f = fake(vec![]).await;
-    let r = CostClient::with(&f.url, Box::new(|| Some(AdminKey::new("sk-ant-admin01-WRONG"))), Duration::from_secs(1))
+    let f = fake(vec![]);
+    let r = CostClient::with(f.url(), Box::new(|| Some(AdminKey::new("sk-ant-admin01-WRONG"))), Duration::from_secs(1))
         .fetch_summary_at(false, now())
         .await;
     assert_eq!(r.error.unwrap().kind, CostErrorKind::AuthFailed);
-    let r = client(&f.url, None).fetch_summary_at(false, now()).await;
+    let r = client(f.url(), None).fetch_summary_at(false, now()).await;
     assert_eq!(r.error.unwrap().kind, CostErrorKind::NoKey);
     // Nothing listening: a network error.
     let r = client("http://127.0.0.1:9", Some(KEY)).fetch_summary_at(false, now()).await;
@@ -217,15 +179,11 @@ async fn every_error_kind_with_a_message_and_never_the_key() {
 #[tokio::test]
 async fn rate_limit_is_respected_and_old_data_stays_visible() {
     let f =
-        fake(vec![("first", ok(json!({"data": [bucket("2026-08-02", json!([{"amount": "500", "model": "m", "cost_type": "tokens"}]))]})))])
-            .await;
-    let c = client(&f.url, Some(KEY));
+        fake(vec![("first", ok(json!({"data": [bucket("2026-08-02", json!([{"amount": "500", "model": "m", "cost_type": "tokens"}]))]})))]);
+    let c = client(f.url(), Some(KEY));
     assert_eq!(c.fetch_summary_at(false, now()).await.summary.unwrap().today_usd, 5.0);
     // Now the API answers 429.
-    f.answers.lock().unwrap().insert(
-        "first".into(),
-        Answer { status: 429, headers: vec![("retry-after".into(), "30".into())], body: "{}".into(), delay: Duration::ZERO },
-    );
+    f.answers.lock().unwrap().insert("first".into(), Answer::json(429, "{}").header("retry-after", "30"));
     let r = c.fetch_summary_at(true, now()).await;
     let e = r.error.unwrap();
     assert_eq!(e.kind, CostErrorKind::RateLimited);
@@ -233,21 +191,26 @@ async fn rate_limit_is_respected_and_old_data_stays_visible() {
     let s = r.summary.expect("the last good summary");
     assert!(s.stale);
     assert_eq!(s.today_usd, 5.0);
-    let before = f.requests.load(Ordering::SeqCst);
+    let before = f.requests();
     // Within retry-after: no upstream call at all.
     let r = c.fetch_summary_at(true, now()).await;
     assert_eq!(r.error.unwrap().kind, CostErrorKind::RateLimited);
-    assert_eq!(f.requests.load(Ordering::SeqCst), before);
+    assert_eq!(f.requests(), before);
 }
 
 #[tokio::test]
 async fn empty_data_and_odd_rows() {
-    let f = fake(vec![("first", ok(json!({"data": [], "has_more": false})))]).await;
-    let s = client(&f.url, Some(KEY)).fetch_summary_at(false, now()).await.summary.unwrap();
+    let f = fake(vec![("first", ok(json!({"data": [], "has_more": false})))]);
+    let s = client(f.url(), Some(KEY)).fetch_summary_at(false, now()).await.summary.unwrap();
     assert_eq!((s.today_usd, s.seven_day_usd, s.month_to_date_usd, s.thirty_day_usd), (0.0, 0.0, 0.0, 0.0));
     assert!(s.by_model.is_empty());
-    let f = fake(vec![("first", ok(json!({"data": [bucket("2026-08-02", json!([{"amount": null}, {"amount": "x"}, {"amount": "1e2", "model": "", "cost_type": null}])), {"starting_at": "garbage"}]})))]).await;
-    let s = client(&f.url, Some(KEY)).fetch_summary_at(false, now()).await.summary.unwrap();
+    let f = fake(vec![(
+        "first",
+        ok(
+            json!({"data": [bucket("2026-08-02", json!([{"amount": null}, {"amount": "x"}, {"amount": "1e2", "model": "", "cost_type": null}])), {"starting_at": "garbage"}]}),
+        ),
+    )]);
+    let s = client(f.url(), Some(KEY)).fetch_summary_at(false, now()).await.summary.unwrap();
     assert_eq!(s.today_usd, 1.0);
     assert_eq!(s.by_model, vec![("(none)".to_string(), 1.0)]);
     assert_eq!(s.bad_amounts, 1);
@@ -258,8 +221,8 @@ async fn empty_data_and_odd_rows() {
 async fn tabs_waiting_on_a_failing_fetch_share_its_failure() {
     // A slow 500: ten tabs refreshing at once must not queue ten slow
     // upstream sequences behind one another.
-    let f = fake(vec![("first", Answer { status: 500, headers: vec![], body: "{}".into(), delay: Duration::from_millis(300) })]).await;
-    let c = Arc::new(client(&f.url, Some(KEY)));
+    let f = fake(vec![("first", Answer::json(500, "{}").after(Duration::from_millis(300)))]);
+    let c = Arc::new(client(f.url(), Some(KEY)));
     let started = std::time::Instant::now();
     let tabs: Vec<_> = (0..10)
         .map(|_| {
@@ -270,6 +233,6 @@ async fn tabs_waiting_on_a_failing_fetch_share_its_failure() {
     for t in tabs {
         assert_eq!(t.await.unwrap().error.unwrap().kind, CostErrorKind::Network);
     }
-    assert_eq!(f.requests.load(Ordering::SeqCst), 1);
+    assert_eq!(f.requests(), 1);
     assert!(started.elapsed() < Duration::from_secs(2), "{:?}", started.elapsed());
 }

@@ -37,9 +37,32 @@ proptest! {
     }
 
     #[test]
-    fn bulletin_lines_never_panic(line in ".*", extra in jsonish()) {
-        let _ = attune_ops::bulletin::parse_entry(&line, "2026-01-01T00:00:00+00:00");
-        let _ = attune_ops::bulletin::parse_entry(&extra, "2026-01-01T00:00:00+00:00");
+    fn bulletin_lines_round_trip_and_defaults_hold(line in ".*", extra in jsonish(),
+        fields in proptest::collection::vec("[^\u{0}]{0,12}", 6), scope in proptest::option::of(".{0,10}"), status in proptest::option::of("(running|completed|failed|queued|x)")) {
+        let now = "2026-01-01T00:00:00+00:00";
+        // Anything parsed has every required field and the reference's
+        // defaults for the optional ones.
+        for raw in [&line, &extra] {
+            if let Some(e) = attune_ops::bulletin::parse_entry(raw, now) {
+                let v: serde_json::Value = serde_json::from_str(raw).unwrap();
+                prop_assert_eq!(v.get("run_id").and_then(|x| x.as_str()), Some(e.run_id.as_str()));
+                if v.get("current_status").is_none_or(|x| x.is_null()) {
+                    prop_assert_eq!(e.current_status.as_str(), "running");
+                }
+                if v.get("last_heartbeat").is_none_or(|x| x.is_null()) {
+                    prop_assert_eq!(e.last_heartbeat.as_str(), now);
+                }
+            }
+        }
+        // What the writer writes, the reader reads back unchanged.
+        let e = attune_ops::wire::BulletinEntry {
+            actor_id: fields[0].clone(), actor_kind: fields[1].clone(), workflow: fields[2].clone(), run_id: fields[3].clone(),
+            started_at: fields[4].clone(), last_heartbeat: fields[5].clone(),
+            current_status: status.unwrap_or_else(|| "running".into()), scope, hostname: Some("h".into()),
+        };
+        let line = attune_ops::bulletin::entry_line(&e);
+        prop_assert!(line.ends_with('\n') && !line[..line.len() - 1].contains('\n'), "one line: {:?}", line);
+        prop_assert_eq!(attune_ops::bulletin::parse_entry(line.trim_end_matches('\n'), now), Some(e));
     }
 
     #[test]
@@ -84,9 +107,33 @@ proptest! {
     }
 
     #[test]
-    fn iso_parsing_never_panics(s in ".*", t in "[0-9]{4}-[0-9W]{2,3}-[0-9]{1,2}[T ]?[0-9:.]{0,15}[Z+-]?[0-9:]{0,8}") {
-        let _ = attune_ops::pyfmt::parse_iso(&s);
-        let _ = attune_ops::pyfmt::parse_iso(&t);
+    fn iso_round_trips_and_parsing_is_stable(s in ".*", t in "[0-9]{4}-[0-9W]{2,3}-[0-9]{1,2}[T ]?[0-9:.]{0,15}[Z+-]?[0-9:]{0,8}",
+        secs in 0i64..4_102_444_800, micros in 0u32..1_000_000, offset_min in -1439i32..1440) {
+        use attune_ops::pyfmt::{iso_aware, iso_utc, parse_iso, PyDateTime};
+        use chrono::{DateTime, Datelike, FixedOffset, Utc};
+        // What we write, we (and Python) read back to the same instant.
+        let dt = DateTime::<Utc>::from_timestamp(secs, micros * 1000).unwrap();
+        prop_assert_eq!(parse_iso(&iso_utc(dt)).map(PyDateTime::to_utc), Some(dt));
+        let off = FixedOffset::east_opt(offset_min * 60).unwrap();
+        let local = dt.with_timezone(&off);
+        // The same instant *and* the same offset (chrono's equality alone
+        // compares only instants).
+        match parse_iso(&iso_aware(local)) {
+            Some(PyDateTime::Aware(back)) => prop_assert_eq!((back, back.offset().local_minus_utc()), (local, offset_min * 60)),
+            other => prop_assert!(false, "{:?} read back as {:?}", iso_aware(local), other),
+        }
+        // Anything accepted re-formats to a string that parses to the same
+        // instant (no drift through a write/read cycle) — for instants
+        // Python can hold in UTC (year 1 on; it overflows before).
+        for text in [&s, &t] {
+            if let Some(p) = parse_iso(text) {
+                prop_assert!(p.date_as_written().year() >= 1, "{:?} accepted with a year before 1", text);
+                let utc = p.to_utc();
+                if utc.year() >= 1 {
+                    prop_assert_eq!(parse_iso(&iso_utc(utc)).map(PyDateTime::to_utc), Some(utc));
+                }
+            }
+        }
     }
 
     #[test]
@@ -104,14 +151,14 @@ proptest! {
     fn log_store_reads_back_what_was_written(lines in proptest::collection::vec("[^\n]{0,40}", 1..200), cut in 0usize..200) {
         let d = tempfile::tempdir().unwrap();
         let path = d.path().join("r.log");
-        let store = attune_ops::runner::LogStore::create(&path).unwrap();
+        let store = attune_ops::logstore::LogStore::create(&path).unwrap();
         store.append(lines.iter().map(|l| (LogStream::Stdout, 1, l.clone())).collect()).unwrap();
         store.close();
         // A crash may tear the last record: the reader keeps every whole one.
         let bytes = std::fs::read(&path).unwrap();
         let keep = bytes.len().saturating_sub(cut.min(bytes.len()));
         std::fs::write(&path, &bytes[..keep]).unwrap();
-        let back = attune_ops::runner::LogStore::open(&path).unwrap();
+        let back = attune_ops::logstore::LogStore::open(&path).unwrap();
         let got = back.read(1, lines.len()).unwrap();
         prop_assert!(got.len() <= lines.len());
         for (i, l) in got.iter().enumerate() {
@@ -165,6 +212,10 @@ proptest! {
         prop_assert_eq!(rec.phases.len(), 4);
         let _ = attune_ops::specs::candidates::tasks_evidence(&dir);
         let _ = attune_ops::specs::candidates::pr_refs(&dir);
-        let _ = attune_ops::specs::render::markdown_to_html(&files[0]);
+        // Rendering confines the file's text: no raw HTML survives, and no
+        // link can run script.
+        let html = attune_ops::specs::render::markdown_to_html(&format!("{}\n<script>alert(1)</script>\n[x](javascript:alert(1))\n<img src=x onerror=alert(1)>", files[0]));
+        prop_assert!(!html.contains("<script") && !html.contains("<img"), "{}", html);
+        prop_assert!(!html.to_ascii_lowercase().contains("href=\"javascript:"), "{}", html);
     }
 }

@@ -3,30 +3,32 @@
 //! recovery.
 
 use std::collections::HashSet;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
 use attune_ops::runner::{Progress, Run, RunEvent, Runner, RunnerConfig, StartRequest};
 use attune_ops::wire::{LogStream, RunStatus};
+use attune_ops_test_support::procs;
+use attune_ops_test_support::project::TempProject;
 
 struct Fixture {
-    _dir: tempfile::TempDir,
+    _project: TempProject,
     root: PathBuf,
     runs: PathBuf,
     runner: Runner,
 }
 
 fn fixture(max_concurrent: usize) -> Fixture {
-    let dir = tempfile::tempdir().unwrap();
-    let root = dir.path().canonicalize().unwrap().join("proj");
-    std::fs::create_dir_all(root.join("src")).unwrap();
-    let runs = dir.path().join("home/ops/runs");
+    let project = TempProject::new();
+    project.mkdir("src");
+    let root = project.root.clone();
+    let runs = project.home.join("ops/runs");
     let mut cfg = RunnerConfig::new(root.clone());
     cfg.runs_dir = Some(runs.clone());
     cfg.max_concurrent = max_concurrent;
     cfg.kill_grace = Duration::from_millis(800);
-    Fixture { runner: Runner::new(cfg).unwrap(), _dir: dir, root, runs }
+    Fixture { runner: Runner::new(cfg).unwrap(), _project: project, root, runs }
 }
 
 fn req(workflow: &str, script: &str) -> StartRequest {
@@ -48,18 +50,6 @@ async fn wait_done(run: &Arc<Run>) {
 
 fn texts(run: &Run) -> Vec<(LogStream, String)> {
     run.log().read(1, 1_000_000).unwrap().into_iter().map(|l| (l.s, l.x)).collect()
-}
-
-fn pid_alive(pid: i32) -> bool {
-    // A zombie still answers kill(0); look at its state instead.
-    match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
-        Ok(s) => !s.split(") ").nth(1).is_some_and(|rest| rest.starts_with('Z')),
-        Err(_) => false,
-    }
-}
-
-fn pid_exists(pid: i32) -> bool {
-    Path::new(&format!("/proc/{pid}")).exists()
 }
 
 #[tokio::test]
@@ -171,20 +161,20 @@ async fn cancel_kills_the_whole_tree_and_reaps_it() {
     }
     let pid_list: Vec<i32> = std::fs::read_to_string(&pids).unwrap().lines().map(|l| l.trim().parse().unwrap()).collect();
     assert_eq!(pid_list.len(), 3);
-    assert!(pid_list.iter().all(|p| pid_alive(*p)));
+    assert!(pid_list.iter().all(|p| procs::running(*p)));
     let info = f.runner.cancel(&run.id).await.unwrap();
     assert_eq!(info.status, RunStatus::Cancelled);
     assert!(texts(&run).iter().any(|(_, x)| x.contains("SIGTERM")));
     // Everything is gone: not running, and not left as a zombie of ours.
     for _ in 0..50 {
-        if pid_list.iter().all(|p| !pid_exists(*p)) {
+        if pid_list.iter().all(|p| !procs::exists(*p)) {
             break;
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     for p in &pid_list {
-        assert!(!pid_alive(*p), "pid {p} still running");
-        assert!(!pid_exists(*p), "pid {p} left as a zombie");
+        assert!(!procs::running(*p), "pid {p} still running");
+        assert!(!procs::exists(*p), "pid {p} left as a zombie");
     }
     let rec: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(f.runs.join("code-review").join(format!("{}.json", run.id))).unwrap()).unwrap();

@@ -41,14 +41,13 @@ fn status_lines_match_the_reference_byte_for_byte() {
 // Candidates against an imitation of GitHub's REST API on loopback
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
 use attune_ops::config::{build_config, Config, ConfigOptions};
 use attune_ops::specs::candidates::Detector;
 use attune_ops::specs::github::GitHub;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use attune_ops_test_support::http::{self, Imitation};
+use attune_ops_test_support::project::TempProject;
 
 const TOKEN: &str = "ghp_TEST_TOKEN_NEVER_SHOWN";
 
@@ -57,69 +56,25 @@ type Answer = (u16, Vec<(String, String)>, String, Duration);
 /// Answers by path prefix (the longest prefix wins).
 type Script = HashMap<String, Answer>;
 
-struct FakeGitHub {
-    url: String,
-    hits: Arc<AtomicUsize>,
-    in_flight_max: Arc<AtomicUsize>,
-    seen: Arc<Mutex<Vec<String>>>,
-}
-
-async fn fake_github(script: Script) -> FakeGitHub {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    let hits = Arc::new(AtomicUsize::new(0));
-    let in_flight = Arc::new(AtomicUsize::new(0));
-    let in_flight_max = Arc::new(AtomicUsize::new(0));
-    let seen = Arc::new(Mutex::new(Vec::new()));
-    let script = Arc::new(script);
-    let (h, f, m, s) = (hits.clone(), in_flight.clone(), in_flight_max.clone(), seen.clone());
-    tokio::spawn(async move {
-        loop {
-            let Ok((mut sock, _)) = listener.accept().await else { return };
-            let (h, f, m, s, script) = (h.clone(), f.clone(), m.clone(), s.clone(), script.clone());
-            tokio::spawn(async move {
-                let mut buf = Vec::new();
-                let mut chunk = [0u8; 4096];
-                while !buf.windows(4).any(|w| w == b"\r\n\r\n") {
-                    match sock.read(&mut chunk).await {
-                        Ok(0) | Err(_) => return,
-                        Ok(n) => buf.extend_from_slice(&chunk[..n]),
-                    }
-                }
-                let head = String::from_utf8_lossy(&buf).to_string();
-                h.fetch_add(1, Ordering::SeqCst);
-                let now = f.fetch_add(1, Ordering::SeqCst) + 1;
-                m.fetch_max(now, Ordering::SeqCst);
-                let target = head.split_whitespace().nth(1).unwrap_or("/").to_string();
-                s.lock().unwrap().push(target.clone());
-                let authed =
-                    head.lines().any(|l| l.to_ascii_lowercase() == format!("authorization: bearer {}", TOKEN.to_ascii_lowercase()));
-                let (status, headers, body, delay) = if !authed {
-                    (401, vec![], "{\"message\":\"Bad credentials\"}".to_string(), Duration::ZERO)
-                } else {
-                    script
-                        .iter()
-                        .filter(|(k, _)| target.starts_with(k.as_str()))
-                        .max_by_key(|(k, _)| k.len())
-                        .map(|(_, v)| v.clone())
-                        .unwrap_or((404, vec![], "{\"message\":\"Not Found\"}".into(), Duration::ZERO))
-                };
-                tokio::time::sleep(delay).await;
-                let mut resp = format!(
-                    "HTTP/1.1 {status} X\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n",
-                    body.len()
-                );
-                for (k, v) in headers {
-                    resp.push_str(&format!("{k}: {v}\r\n"));
-                }
-                resp.push_str("\r\n");
-                resp.push_str(&body);
-                let _ = sock.write_all(resp.as_bytes()).await;
-                f.fetch_sub(1, Ordering::SeqCst);
-            });
-        }
-    });
-    FakeGitHub { url, hits, in_flight_max, seen }
+/// GitHub's REST API on loopback: checks the token, then answers by the
+/// script.
+fn fake_github(script: Script) -> Imitation {
+    Imitation::start(move |req| {
+        let authed = req.header("authorization").is_some_and(|v| v.eq_ignore_ascii_case(&format!("bearer {TOKEN}")));
+        let (status, headers, body, delay) = if !authed {
+            (401, vec![], "{\"message\":\"Bad credentials\"}".to_string(), Duration::ZERO)
+        } else {
+            script
+                .iter()
+                .filter(|(k, _)| req.target.starts_with(k.as_str()))
+                .max_by_key(|(k, _)| k.len())
+                .map(|(_, v)| v.clone())
+                .unwrap_or((404, vec![], "{\"message\":\"Not Found\"}".into(), Duration::ZERO))
+        };
+        let mut a = http::Answer::json(status, body).after(delay);
+        a.headers.extend(headers);
+        a
+    })
 }
 
 fn ok(body: &str) -> Answer {
@@ -134,10 +89,10 @@ const NO_ISSUES: &str = r#"{"total_count":0,"incomplete_results":false,"items":[
 
 /// A project in a git repository whose origin is on GitHub, with specs
 /// edited three days before `now`.
-fn project(specs: &[(&str, &[(&str, &str)])]) -> (tempfile::TempDir, Config) {
-    let d = tempfile::tempdir().unwrap();
-    let root = d.path().canonicalize().unwrap().join("proj");
-    std::fs::create_dir_all(root.join("docs/specs")).unwrap();
+fn project(specs: &[(&str, &[(&str, &str)])]) -> (TempProject, Config) {
+    let d = TempProject::new();
+    d.mkdir("docs/specs");
+    let root = d.root.clone();
     let git = |args: &[&str]| {
         std::process::Command::new("git").args(args).current_dir(&root).output().map(|o| o.status.success()).unwrap_or(false)
     };
@@ -154,7 +109,7 @@ fn project(specs: &[(&str, &[(&str, &str)])]) -> (tempfile::TempDir, Config) {
     }
     let cfg = build_config(ConfigOptions {
         project_root: Some(root),
-        attune_home: Some(d.path().join("home")),
+        attune_home: Some(d.home.clone()),
         allow_run: true,
         specs_candidates_enabled: true,
         ..ConfigOptions::default()
@@ -189,8 +144,8 @@ async fn github_checks_decide_and_fail_closed() {
     script.insert("/repos/acme/shop/pulls/4".into(), ok(r#"{"state":"closed","merged_at":null}"#));
     script.insert("/search/issues".into(), ok(NO_ISSUES));
     script.insert("/search/issues?q=has-issue".into(), ok(r#"{"total_count":1,"items":[{"number":9,"title":"has-issue follow-up"}]}"#));
-    let gh = fake_github(script).await;
-    let det = detector(&gh.url, Some(TOKEN));
+    let gh = fake_github(script);
+    let det = detector(gh.url(), Some(TOKEN));
     let now = chrono::Utc::now();
     let d = det.detect(&cfg, now).await;
     assert_eq!(slugs(&d), vec!["merged", "no-prs"], "{:?}", d.notes);
@@ -203,16 +158,16 @@ async fn github_checks_decide_and_fail_closed() {
         vec!["✓ no tasks.md (decisions-only spec)", "✓ no open issues reference this spec", "✓ last edit 3 days ago"]
     );
     assert!(d.notes.is_empty(), "{:?}", d.notes);
-    assert!(gh.in_flight_max.load(Ordering::SeqCst) <= 4, "at most four requests at once");
-    let seen = gh.seen.lock().unwrap().clone();
+    assert!(gh.in_flight_max() <= 4, "at most four requests at once");
+    let seen: Vec<String> = gh.seen().into_iter().map(|r| r.target).collect();
     assert!(seen.iter().any(|t| t.starts_with("/search/issues?q=no-prs+repo%3Aacme%2Fshop+state%3Aopen+type%3Aissue")), "{seen:?}");
     // Cached for five minutes…
-    let before = gh.hits.load(Ordering::SeqCst);
+    let before = gh.requests();
     assert_eq!(det.detect(&cfg, now + chrono::Duration::seconds(299)).await, d);
-    assert_eq!(gh.hits.load(Ordering::SeqCst), before);
+    assert_eq!(gh.requests(), before);
     // …then asked again.
     det.detect(&cfg, now + chrono::Duration::seconds(301)).await;
-    assert!(gh.hits.load(Ordering::SeqCst) > before);
+    assert!(gh.requests() > before);
 }
 
 #[tokio::test]
@@ -220,10 +175,10 @@ async fn without_a_token_rate_limit_or_network_nothing_is_proposed_and_the_page_
     let (_d, cfg) = project(&[("a", &[("decisions.md", APPROVED)]), ("b", &[("decisions.md", "**Status:** approved\n#7\n")])]);
     let now = chrono::Utc::now();
     // No token: no request at all.
-    let gh = fake_github(Script::new()).await;
-    let d = detector(&gh.url, None).detect(&cfg, now).await;
+    let gh = fake_github(Script::new());
+    let d = detector(gh.url(), None).detect(&cfg, now).await;
     assert!(d.candidates.is_empty());
-    assert_eq!(gh.hits.load(Ordering::SeqCst), 0);
+    assert_eq!(gh.requests(), 0);
     assert_eq!(d.notes, vec!["2 spec(s) could not be checked against GitHub and are not shown: set GH_TOKEN or GITHUB_TOKEN, or log in with `gh auth login`."]);
     // Rate limited.
     let mut script = Script::new();
@@ -234,20 +189,20 @@ async fn without_a_token_rate_limit_or_network_nothing_is_proposed_and_the_page_
         Duration::ZERO,
     );
     script.insert("/".into(), limited);
-    let gh = fake_github(script).await;
-    let d = detector(&gh.url, Some(TOKEN)).detect(&cfg, now).await;
+    let gh = fake_github(script);
+    let d = detector(gh.url(), Some(TOKEN)).detect(&cfg, now).await;
     assert!(d.candidates.is_empty());
     assert_eq!(d.notes.len(), 1);
     assert!(d.notes[0].contains("rate limit is exhausted until 00:00 UTC"), "{:?}", d.notes);
     // A rejected token.
-    let gh = fake_github(Script::new()).await;
-    let d = detector(&gh.url, Some("wrong")).detect(&cfg, now).await;
+    let gh = fake_github(Script::new());
+    let d = detector(gh.url(), Some("wrong")).detect(&cfg, now).await;
     assert!(d.candidates.is_empty() && d.notes[0].contains("refused the token"), "{:?}", d.notes);
     // Too slow: timeouts.
     let mut script = Script::new();
     script.insert("/".into(), (200, vec![], NO_ISSUES.into(), Duration::from_secs(3)));
-    let gh = fake_github(script).await;
-    let d = detector(&gh.url, Some(TOKEN)).detect(&cfg, now).await;
+    let gh = fake_github(script);
+    let d = detector(gh.url(), Some(TOKEN)).detect(&cfg, now).await;
     assert!(d.candidates.is_empty() && d.notes[0].contains("timed out"), "{:?}", d.notes);
     // Nothing listening.
     let d = detector("http://127.0.0.1:9", Some(TOKEN)).detect(&cfg, now).await;
@@ -259,8 +214,8 @@ async fn dismissals_hide_until_the_snapshot_changes() {
     let (_d, cfg) = project(&[("a", &[("decisions.md", APPROVED), ("tasks.md", "- [x] one\n")])]);
     let mut script = Script::new();
     script.insert("/search/issues".into(), ok(NO_ISSUES));
-    let gh = fake_github(script).await;
-    let det = detector(&gh.url, Some(TOKEN));
+    let gh = fake_github(script);
+    let det = detector(gh.url(), Some(TOKEN));
     let now = chrono::Utc::now();
     let d = det.detect(&cfg, now).await;
     let c = d.candidates[0].clone();

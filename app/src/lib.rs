@@ -7,18 +7,21 @@
 //!
 //! # Layout
 //!
-//! * [`api`]: server functions and their error type;
+//! * [`api`]: server functions, their error type and the mapping from
+//!   engine errors (shared with the server's JSON routes);
 //! * [`client`]: browser-side helpers — the client token, the server-function
 //!   client that sends it, `localStorage`;
 //! * [`components`]: shared pieces (layout, chips, the log viewer…);
 //! * [`pages`]: one module per route;
-//! * [`fmt`]: formatting of times, durations and sizes.
+//! * [`fmt`]: formatting of times, durations and sizes;
+//! * [`urlcode`]: URL and form coding, for both sides.
 
 pub mod api;
 pub mod client;
 pub mod components;
 pub mod fmt;
 pub mod pages;
+pub mod urlcode;
 
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};

@@ -90,7 +90,7 @@ pub fn leptos_options(site_root: Option<PathBuf>) -> LeptosOptions {
 /// Builds the application for `ops`. `port` is the port clients connect to
 /// (it enters the Host allowlist).
 pub fn app_router(ops: Arc<Ops>, leptos: LeptosOptions, token: ClientToken, port: u16) -> Router {
-    let cfg = &ops.config;
+    let cfg = ops.config();
     let perimeter =
         Perimeter { hosts: HostAllowlist::new(&cfg.host, port, &cfg.trusted_hosts), token: token.clone(), allow_run: cfg.allow_run };
     let state = AppState { leptos: leptos.clone(), ops: ops.clone(), token: token.clone() };
@@ -272,7 +272,7 @@ impl Server {
     }
 
     pub fn router(&self) -> Router {
-        app_router(self.ops.clone(), self.leptos.clone(), self.token.clone(), self.ops.config.port)
+        app_router(self.ops.clone(), self.leptos.clone(), self.token.clone(), self.ops.config().port)
     }
 
     /// Serves on `listener` until `shutdown` resolves; then cancels queued
@@ -288,7 +288,7 @@ impl Server {
         let router = app_router(ops.clone(), self.leptos.clone(), self.token.clone(), port);
         spawn_daily_prune(ops.clone());
         let result = axum::serve(listener, router.into_make_service()).with_graceful_shutdown(shutdown).await;
-        ops.runner.shutdown().await;
+        ops.shutdown().await;
         result
     }
 }

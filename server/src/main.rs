@@ -374,11 +374,7 @@ mod commands {
             eprintln!("attune-ops: candidates: {n}");
         }
         if json {
-            let list: Vec<serde_json::Value> = d
-                .candidates
-                .iter()
-                .map(|c| serde_json::json!({"slug": c.slug, "path": c.path, "current_status": c.current_status, "evidence": c.evidence, "snapshot_hash": c.snapshot_hash}))
-                .collect();
+            let list: Vec<serde_json::Value> = d.candidates.iter().map(attune_ops::specs::candidate_json).collect();
             println!("{}", serde_json::to_string_pretty(&list).context("encoding the candidates")?);
             return Ok(ExitCode::SUCCESS);
         }

@@ -27,9 +27,13 @@ use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderMap, Method, StatusCode};
 use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use serde_json::json;
 use subtle::ConstantTimeEq;
+
+use attune_ops_app::urlcode::form_field;
+
+use crate::routes::detail;
 
 /// The per-process client token (43 characters, URL-safe base64 of 32
 /// random bytes). `Debug` never prints it.
@@ -107,10 +111,6 @@ pub struct Perimeter {
     pub hosts: HostAllowlist,
     pub token: ClientToken,
     pub allow_run: bool,
-}
-
-fn detail(status: StatusCode, detail: serde_json::Value) -> Response {
-    (status, axum::Json(json!({ "detail": detail }))).into_response()
 }
 
 /// The reference's token error.
@@ -201,65 +201,30 @@ pub async fn perimeter(State(p): State<Perimeter>, req: Request, next: Next) -> 
     next.run(req).await
 }
 
+/// Is the body an `application/x-www-form-urlencoded` form (a plain HTML
+/// form post)?
+pub fn is_urlencoded_form(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|ct| ct.trim_start().to_ascii_lowercase().starts_with("application/x-www-form-urlencoded"))
+}
+
 /// For a urlencoded form without the header, reads the body (bounded) and
 /// checks its `attune_client` field; the request is rebuilt with the same
 /// bytes. Anything else without the header is refused.
 async fn token_from_form(req: Request, token: &ClientToken) -> Result<Request, Response> {
-    let is_form = req
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|ct| ct.trim_start().to_ascii_lowercase().starts_with("application/x-www-form-urlencoded"));
-    if !is_form {
+    if !is_urlencoded_form(req.headers()) {
         return Err(invalid_client());
     }
     let (parts, body) = req.into_parts();
     let bytes =
         axum::body::to_bytes(body, FORM_LIMIT).await.map_err(|_| detail(StatusCode::PAYLOAD_TOO_LARGE, json!("request body too large")))?;
-    let found = form_urlencoded_field(&bytes, TOKEN_FIELD);
+    let found = form_field(&bytes, TOKEN_FIELD);
     if !found.is_some_and(|v| token.matches(v.as_bytes())) {
         return Err(invalid_client());
     }
     Ok(Request::from_parts(parts, Body::from(bytes)))
-}
-
-/// The first value of `name` in an `application/x-www-form-urlencoded`
-/// body.
-pub fn form_urlencoded_field(body: &[u8], name: &str) -> Option<String> {
-    for pair in body.split(|&b| b == b'&') {
-        let mut it = pair.splitn(2, |&b| b == b'=');
-        let k = it.next().unwrap_or_default();
-        let v = it.next().unwrap_or_default();
-        if percent_decode(k) == name {
-            return Some(percent_decode(v));
-        }
-    }
-    None
-}
-
-/// Decodes `+` and `%XX` (invalid escapes kept literally; bytes lossily
-/// decoded as UTF-8).
-pub fn percent_decode(s: &[u8]) -> String {
-    let mut out = Vec::with_capacity(s.len());
-    let mut i = 0;
-    while i < s.len() {
-        match s[i] {
-            b'+' => out.push(b' '),
-            b'%' if i + 2 < s.len() => {
-                let hex = |c: u8| (c as char).to_digit(16);
-                match (hex(s[i + 1]), hex(s[i + 2])) {
-                    (Some(a), Some(b)) => {
-                        out.push((a * 16 + b) as u8);
-                        i += 2;
-                    }
-                    _ => out.push(b'%'),
-                }
-            }
-            c => out.push(c),
-        }
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 #[cfg(test)]
@@ -319,13 +284,5 @@ mod tests {
         assert!(is_cross_site(&h(&[("host", "localhost:1"), ("origin", "http://evil.example")])));
         assert!(is_cross_site(&h(&[("host", "localhost:1"), ("origin", "null")])));
         assert!(is_cross_site(&h(&[("host", "localhost:1"), ("origin", "http://localhost:2")])));
-    }
-
-    #[test]
-    fn form_fields() {
-        assert_eq!(form_urlencoded_field(b"a=1&attune_client=x%2Dy+z&b=2", "attune_client").as_deref(), Some("x-y z"));
-        assert_eq!(form_urlencoded_field(b"a=1", "attune_client"), None);
-        assert_eq!(percent_decode(b"%zz%4"), "%zz%4");
-        assert_eq!(percent_decode(b"%E2%80%94"), "—");
     }
 }

@@ -2,8 +2,13 @@
 //! commands, graceful shutdown.
 
 use std::io::Read;
+use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
+
+use attune_ops_test_support::http::{Answer, Imitation};
+use attune_ops_test_support::procs;
+use attune_ops_test_support::project::TempProject;
 
 fn bin() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_attune-ops"));
@@ -11,19 +16,16 @@ fn bin() -> Command {
     c
 }
 
-fn fixture() -> (tempfile::TempDir, std::path::PathBuf, std::path::PathBuf) {
-    let d = tempfile::tempdir().unwrap();
-    let root = d.path().canonicalize().unwrap().join("proj");
-    let home = d.path().canonicalize().unwrap().join("home");
-    std::fs::create_dir_all(root.join(".attune")).unwrap();
-    std::fs::write(root.join(".attune/workflows.toml"), "[[workflow]]\nname = \"code-review\"\ncommand = [\"true\"]\n").unwrap();
-    std::fs::create_dir_all(home.join("telemetry")).unwrap();
-    std::fs::write(
-        home.join("telemetry/usage.jsonl"),
+/// A project with one workflow and a telemetry file (with a bad line), in
+/// a temporary directory: `(guard, project root, attune home)`.
+fn fixture() -> (TempProject, PathBuf, PathBuf) {
+    let p = TempProject::with_registry("[[workflow]]\nname = \"code-review\"\ncommand = [\"true\"]\n");
+    p.write_home(
+        "telemetry/usage.jsonl",
         "{\"ts\":\"2026-01-02T10:00:00Z\",\"workflow\":\"code-review\",\"cost\":0.5}\n{\"ts\":\"2026-01-02T11:00:00Z\",\"workflow\":\"other\",\"cost\":1.25,\"savings\":0.1}\nnot json\n",
-    )
-    .unwrap();
-    (d, root, home)
+    );
+    let (root, home) = (p.root.clone(), p.home.clone());
+    (p, root, home)
 }
 
 #[test]
@@ -144,26 +146,11 @@ fn binding_everywhere_without_trusted_hosts_warns() {
     assert!(err.contains("WARNING: Binding to 0.0.0.0 without --trusted-host"), "{err}");
 }
 
-/// A one-shot imitation of the Admin API on loopback (plain threads: the
-/// command under test has its own runtime). Answers every request with
-/// `status` and `body`; returns the base URL.
+/// An imitation of the Admin API on loopback answering every request with
+/// `status` and `body`; returns the base URL (the imitation's threads live
+/// as long as the test process).
 fn fake_cost_api(status: u16, body: &'static str) -> String {
-    use std::io::Write;
-    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let url = format!("http://{}", l.local_addr().unwrap());
-    std::thread::spawn(move || {
-        for s in l.incoming() {
-            let Ok(mut s) = s else { return };
-            let mut buf = [0u8; 8192];
-            let _ = s.read(&mut buf);
-            let _ = write!(
-                s,
-                "HTTP/1.1 {status} X\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
-                body.len()
-            );
-        }
-    });
-    url
+    Imitation::start(move |_| Answer::json(status, body)).url().to_string()
 }
 
 #[test]
@@ -289,14 +276,6 @@ fn free_port() -> String {
     std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port().to_string()
 }
 
-/// Alive and not a zombie.
-fn process_running(pid: i32) -> bool {
-    match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
-        Ok(stat) => !matches!(stat.rsplit_once(')').and_then(|(_, r)| r.trim_start().chars().next()), Some('Z' | 'X')),
-        Err(_) => false,
-    }
-}
-
 #[test]
 fn a_dashboard_killed_mid_run_leaves_nothing_running_after_restart() {
     let (d, root, home) = fixture();
@@ -338,13 +317,13 @@ fn a_dashboard_killed_mid_run_leaves_nothing_running_after_restart() {
     // The dashboard dies without any chance to clean up.
     first.kill().unwrap();
     first.wait().unwrap();
-    assert!(process_running(sleeper), "the run's process outlives a kill -9'd dashboard");
+    assert!(procs::running(sleeper), "the run's process outlives a kill -9'd dashboard");
 
     let port2 = free_port();
     let mut second = start(&port2);
     wait_port(&port2);
     let deadline = Instant::now() + Duration::from_secs(10);
-    while process_running(sleeper) {
+    while procs::running(sleeper) {
         assert!(Instant::now() < deadline, "the interrupted run's leftover {sleeper} still runs after a restart");
         std::thread::sleep(Duration::from_millis(50));
     }

@@ -11,6 +11,8 @@ use serde_json::{json, Value};
 
 use attune_ops::config::{build_config, ConfigOptions};
 use attune_ops_server::Server;
+use attune_ops_test_support::http::{Answer, Imitation};
+use attune_ops_test_support::project::TempProject;
 
 /// A running dashboard on a temporary project.
 struct Dash {
@@ -19,7 +21,7 @@ struct Dash {
     token: String,
     root: PathBuf,
     home: PathBuf,
-    _dir: tempfile::TempDir,
+    project: TempProject,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
     done: Option<tokio::task::JoinHandle<()>>,
 }
@@ -50,19 +52,16 @@ async fn start(allow_run: bool) -> Dash {
 
 /// A dashboard whose cost client is `cost` (default: no key at all).
 async fn start_with(allow_run: bool, cost: Option<attune_ops::cost::CostClient>) -> Dash {
-    let dir = tempfile::tempdir().unwrap();
-    let root = dir.path().canonicalize().unwrap().join("proj");
-    std::fs::create_dir_all(root.join(".attune")).unwrap();
-    std::fs::create_dir_all(root.join("src/auth")).unwrap();
-    std::fs::write(root.join(".attune/workflows.toml"), REGISTRY).unwrap();
-    let home = dir.path().canonicalize().unwrap().join("home");
+    let project = TempProject::with_registry(REGISTRY);
+    project.mkdir("src/auth");
+    let (root, home) = (project.root.clone(), project.home.clone());
     let cfg = build_config(ConfigOptions {
         project_root: Some(root.clone()),
         attune_home: Some(home.clone()),
         allow_run,
         port: 0,
-        claude_dir: Some(dir.path().join("claude")),
-        pending_writes_path: Some(dir.path().join("pending_writes.jsonl")),
+        claude_dir: Some(project.path().join("claude")),
+        pending_writes_path: Some(project.path().join("pending_writes.jsonl")),
         ..ConfigOptions::default()
     })
     .unwrap();
@@ -81,7 +80,7 @@ async fn start_with(allow_run: bool, cost: Option<attune_ops::cost::CostClient>)
             .await
             .unwrap();
     });
-    Dash { base: format!("http://127.0.0.1:{port}"), port, token, root, home, _dir: dir, stop: Some(tx), done: Some(done) }
+    Dash { base: format!("http://127.0.0.1:{port}"), port, token, root, home, project, stop: Some(tx), done: Some(done) }
 }
 
 impl Dash {
@@ -115,14 +114,14 @@ impl Dash {
     }
     /// Stops the server (cancelling in-flight runs); the temporary
     /// directory lives as long as the returned guard.
-    async fn stop(mut self) -> tempfile::TempDir {
+    async fn stop(mut self) -> TempProject {
         if let Some(tx) = self.stop.take() {
             let _ = tx.send(());
         }
         if let Some(d) = self.done.take() {
             tokio::time::timeout(Duration::from_secs(20), d).await.unwrap().unwrap();
         }
-        self._dir
+        self.project
     }
 }
 
@@ -649,47 +648,36 @@ async fn read_side_routes() {
 
 const ADMIN_KEY: &str = "sk-ant-admin01-HTTP-TEST-SECRET";
 
-/// An imitation of the Admin API's cost report: two pages, today's date,
-/// and a count of upstream requests.
-async fn fake_admin_api() -> (String, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
-    use axum::extract::Query;
-    use std::collections::HashMap;
-    use std::sync::atomic::{AtomicUsize, Ordering};
-    let hits = std::sync::Arc::new(AtomicUsize::new(0));
-    let h = hits.clone();
+/// An imitation of the Admin API's cost report: two pages, today's date
+/// (and three days before), the key checked.
+fn fake_admin_api() -> Imitation {
     let today = chrono::Utc::now().date_naive();
-    let app = axum::Router::new().route(
-        "/v1/organizations/cost_report",
-        axum::routing::get(move |headers: axum::http::HeaderMap, Query(q): Query<HashMap<String, String>>| {
-            let h = h.clone();
-            async move {
-                h.fetch_add(1, Ordering::SeqCst);
-                if headers.get("x-api-key").and_then(|v| v.to_str().ok()) != Some(ADMIN_KEY) {
-                    return (axum::http::StatusCode::UNAUTHORIZED, axum::Json(json!({"error": {"type": "authentication_error"}})));
-                }
-                let body = match q.get("page").map(String::as_str) {
-                    None => json!({"data": [{"starting_at": format!("{today}T00:00:00Z"), "results": [
-                        {"amount": "1234.5", "model": "claude-opus-4-1", "cost_type": "tokens"}]}], "has_more": true, "next_page": "two"}),
-                    Some("two") => json!({"data": [{"starting_at": format!("{}T00:00:00Z", today - chrono::Duration::days(3)), "results": [
-                        {"amount": "100.25", "model": "claude-haiku-4-5", "cost_type": "tokens"}]}], "has_more": false}),
-                    _ => json!({"data": []}),
-                };
-                (axum::http::StatusCode::OK, axum::Json(body))
-            }
-        }),
-    );
-    let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}", l.local_addr().unwrap());
-    tokio::spawn(async move { axum::serve(l, app).await.unwrap() });
-    (url, hits)
+    Imitation::start(move |req| {
+        if req.path() != "/v1/organizations/cost_report" {
+            return Answer::json(404, "{}");
+        }
+        if req.header("x-api-key") != Some(ADMIN_KEY) {
+            return Answer::json(401, json!({"error": {"type": "authentication_error"}}).to_string());
+        }
+        let body = match req.query("page") {
+            None => json!({"data": [{"starting_at": format!("{today}T00:00:00Z"), "results": [
+                {"amount": "1234.5", "model": "claude-opus-4-1", "cost_type": "tokens"}]}], "has_more": true, "next_page": "two"}),
+            Some("two") => json!({"data": [{"starting_at": format!("{}T00:00:00Z", today - chrono::Duration::days(3)), "results": [
+                {"amount": "100.25", "model": "claude-haiku-4-5", "cost_type": "tokens"}]}], "has_more": false}),
+            _ => json!({"data": []}),
+        };
+        Answer::json(200, body.to_string())
+    })
 }
 
 #[tokio::test]
 async fn cost_route_follows_pages_caches_and_never_shows_the_key() {
-    use std::sync::atomic::Ordering;
-    let (url, hits) = fake_admin_api().await;
-    let client =
-        attune_ops::cost::CostClient::with(url, Box::new(|| Some(attune_ops::cost::AdminKey::new(ADMIN_KEY))), Duration::from_secs(900));
+    let api = fake_admin_api();
+    let client = attune_ops::cost::CostClient::with(
+        api.url(),
+        Box::new(|| Some(attune_ops::cost::AdminKey::new(ADMIN_KEY))),
+        Duration::from_secs(900),
+    );
     let d = start_with(true, Some(client)).await;
     let c = d.client();
     let r = c.get(d.url("/api/cost")).send().await.unwrap();
@@ -703,19 +691,19 @@ async fn cost_route_follows_pages_caches_and_never_shows_the_key() {
     assert_eq!(v["summary"]["source"], "live");
     assert_eq!(v["error"], Value::Null);
     assert_eq!(v["alarm"]["source"], "account");
-    assert_eq!(hits.load(Ordering::SeqCst), 2, "both pages");
+    assert_eq!(api.requests(), 2, "both pages");
     // Cached, through both the JSON route and the server function.
     let v: Value = c.get(d.url("/api/cost")).send().await.unwrap().json().await.unwrap();
     assert_eq!(v["summary"]["source"], "cached");
     let v: Value = c.get(d.url("/api/ui/cost")).send().await.unwrap().json().await.unwrap();
     assert_eq!(v["summary"]["source"], "cached");
-    assert_eq!(hits.load(Ordering::SeqCst), 2);
+    assert_eq!(api.requests(), 2);
     // `?refresh=1` fetches again; ten at once share one fetch.
     let many = (0..10).map(|_| c.get(d.url("/api/cost?refresh=1")).send());
     for r in futures::future::join_all(many).await {
         assert_eq!(r.unwrap().status(), StatusCode::OK);
     }
-    let n = hits.load(Ordering::SeqCst);
+    let n = api.requests();
     assert!((4..=6).contains(&n), "ten refreshing tabs caused {} upstream requests", n - 2);
     // The page renders the figures without JavaScript.
     let html = c.get(d.url("/cost")).send().await.unwrap().text().await.unwrap();

@@ -12,17 +12,22 @@
 //!    stderr are read separately (each line remembers its stream).
 //! 3. Lines go through [`output::route`]: recommendations and run-meta
 //!    lines are side channels; everything else is appended to the run's
-//!    [`LogStore`] and viewers are woken.
+//!    [`LogStore`] (the engine-level [`crate::logstore`]) and viewers are
+//!    woken.
 //! 4. On exit, or on [`Runner::cancel`] (SIGTERM to the group, SIGKILL after
 //!    a grace period), what is left of the process group is killed and
 //!    reaped, the run is finished, its record rewritten and the bulletin told.
 //!
 //! Shutting down ([`Runner::shutdown`]) cancels everything queued or running
-//! and records it, so nothing is left "running" on disk.
+//! and records it, so nothing is left "running" on disk. When the dashboard
+//! dies without shutting down, [`recovery`] finishes its runs' records and
+//! stops what they left behind on the next start.
+//!
+//! Below the runner, and not importing it: [`crate::history`] (the records),
+//! [`crate::logstore`] (the logs) and [`crate::procs`] (process groups).
 
-pub mod logstore;
 pub mod output;
-pub mod process;
+pub mod recovery;
 pub mod run;
 
 use std::collections::{HashMap, HashSet, VecDeque};
@@ -33,12 +38,13 @@ use std::time::Duration;
 use tokio::io::AsyncReadExt;
 use tokio::task::JoinHandle;
 
-pub use logstore::LogStore;
 pub use run::{Progress, Run, RunEvent};
 
 use crate::bulletin::BulletinWriter;
 use crate::history;
 use crate::ids::{is_run_id, is_workflow_dir_name, new_run_id};
+use crate::logstore::LogStore;
+use crate::procs;
 use crate::pyfmt;
 use crate::wire::{shell_join, ActiveRun, LogStream, RunInfo, RunStatus};
 use output::{display_text, route, LineSplitter, Routed};
@@ -127,9 +133,9 @@ struct State {
 
 impl Runner {
     /// A runner. Marks this process as the subreaper of its descendants (see
-    /// [`process`]).
+    /// [`crate::procs`]).
     pub fn new(cfg: RunnerConfig) -> std::io::Result<Runner> {
-        process::become_subreaper();
+        procs::become_subreaper();
         let scratch = tempfile::Builder::new().prefix("attune-ops-runs-").tempdir()?;
         Ok(Runner { inner: Arc::new(Inner { cfg, state: Mutex::new(State::default()), scratch }) })
     }
@@ -354,7 +360,11 @@ impl Runner {
 
     async fn execute(self, run: Arc<Run>, req: StartRequest) {
         let started_at = run.mark_running(req.argv.clone());
-        self.persist(&run);
+        // The running record (start time, owner pid) is on disk before the
+        // child exists: a dashboard killed right after the spawn leaves a
+        // record the next start can recover — and whose leftovers it can
+        // find, since they are matched against that start time.
+        self.persist_now(&run).await;
         let heartbeat = self.inner.cfg.bulletin.clone().map(|b| {
             let run = run.clone();
             let start = started_at.clone();
@@ -450,12 +460,12 @@ impl Runner {
             _ = cancelled_fut => {
                 cancelled = true;
                 run.note("[attune-ops] cancel requested: sending SIGTERM to the run's process group");
-                process::signal_group(pgid, libc::SIGTERM);
+                procs::signal_group(pgid, libc::SIGTERM);
                 match tokio::time::timeout(cfg.kill_grace, child.wait()).await {
                     Ok(st) => st,
                     Err(_) => {
                         run.note(format!("[attune-ops] still running after {} s: sending SIGKILL", cfg.kill_grace.as_secs()));
-                        process::signal_group(pgid, libc::SIGKILL);
+                        procs::signal_group(pgid, libc::SIGKILL);
                         child.wait().await
                     }
                 }
@@ -469,16 +479,16 @@ impl Runner {
         let aborts: Vec<_> = readers.iter().map(|h| h.abort_handle()).collect();
         let mut readers = futures::future::join_all(readers);
         if tokio::time::timeout(Duration::from_secs(2), &mut readers).await.is_err() {
-            if process::group_alive(pgid) {
+            if procs::group_alive(pgid) {
                 run.note("[attune-ops] the command exited but left processes behind holding its output; stopping them");
             }
-            process::signal_group(pgid, libc::SIGKILL);
+            procs::signal_group(pgid, libc::SIGKILL);
             if tokio::time::timeout(Duration::from_secs(3), &mut readers).await.is_err() {
                 aborts.iter().for_each(|a| a.abort());
             }
         }
         let grace = Duration::from_secs(1);
-        let _ = tokio::task::spawn_blocking(move || process::kill_and_reap_group(pgid, grace)).await;
+        let _ = tokio::task::spawn_blocking(move || procs::kill_and_reap_group(pgid, grace)).await;
 
         let code = match status {
             Ok(st) => {

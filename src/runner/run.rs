@@ -14,8 +14,8 @@ use std::time::Instant;
 
 use tokio::sync::watch;
 
-use super::logstore::LogStore;
 use super::output::{MetaField, MAX_RECOMMENDATIONS};
+use crate::logstore::LogStore;
 use crate::pyfmt;
 use crate::wire::{DoneEvent, LogLine, LogStream, Recommendation, RunInfo, RunStatus};
 

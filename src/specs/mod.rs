@@ -27,7 +27,7 @@ use serde_json::{json, Value};
 
 use crate::config::Config;
 use crate::pytext;
-use crate::wire::{SpecPhase, SpecRecord, StatusFlip};
+use crate::wire::{Candidate, SpecPhase, SpecRecord, StatusFlip};
 
 /// The phase files, in the reference's order.
 pub const PHASES: [&str; 4] = ["decisions", "requirements", "design", "tasks"];
@@ -173,6 +173,12 @@ pub fn list_specs(cfg: &Config, now: DateTime<Utc>) -> (Vec<PathBuf>, Vec<SpecRe
         s.gate = verdicts.get(&s.slug).cloned();
     }
     (roots, specs)
+}
+
+/// One completion candidate as the reference answers it
+/// (`GET /api/specs/completion-candidates`, the CLI's `candidates --json`).
+pub fn candidate_json(c: &Candidate) -> Value {
+    json!({"slug": c.slug, "path": c.path, "current_status": c.current_status, "evidence": c.evidence, "snapshot_hash": c.snapshot_hash})
 }
 
 /// `GET /api/specs`: the reference's fields only.

@@ -4,6 +4,7 @@ pub mod charts;
 pub mod cost;
 pub mod layout;
 pub mod log_viewer;
+pub mod page_data;
 pub mod report;
 
 use leptos::prelude::*;
@@ -128,7 +129,8 @@ pub fn BulletinStrip(initial: Vec<BulletinEntry>, #[prop(optional, into)] root: 
             move || {
                 leptos::task::spawn_local(async move {
                     if let Ok(v) = crate::api::get_bulletin().await {
-                        entries.set(v);
+                        // The strip may be gone by the time the answer comes.
+                        let _ = entries.try_set(v);
                     }
                 })
             },

@@ -19,7 +19,8 @@ use attune_ops::wire::{CostData, CostErrorKind, CostProgress, CostSummary};
 use crate::api::{get_cost, get_cost_progress, set_budget};
 use crate::components::charts::{money, BarChart, InlineBar, Tile};
 use crate::components::cost::{freshness, Gauge, SpendWatch};
-use crate::components::{ErrorBox, TokenInput};
+use crate::components::page_data::PageData;
+use crate::components::TokenInput;
 
 /// Days in the chart.
 const CHART_DAYS: i64 = 30;
@@ -39,14 +40,9 @@ pub fn CostPage() -> impl IntoView {
             <h1>"Cost"</h1>
             <RefreshControl reload pending />
         </header>
-        <Transition fallback=|| view! { <p class="loading">"Fetching the cost report from Anthropic…"</p> } set_pending=pending.write_only()>
-            {move || Suspend::new(async move {
-                match data.await {
-                    Err(e) => view! { <ErrorBox error=e /> }.into_any(),
-                    Ok(d) => view! { <CostView d reload /> }.into_any(),
-                }
-            })}
-        </Transition>
+        <PageData resource=data loading="Fetching the cost report from Anthropic…" transition=true set_pending=pending.write_only() let:d>
+            <CostView d reload />
+        </PageData>
     }
 }
 
@@ -61,8 +57,9 @@ fn RefreshControl(reload: RwSignal<(u32, bool)>, pending: RwSignal<bool>) -> imp
                 move || {
                     leptos::task::spawn_local(async move {
                         if let Ok(p) = get_cost_progress().await {
-                            if pending.get_untracked() {
-                                progress.set(Some(p));
+                            // The page may be gone by the time the answer comes.
+                            if pending.try_get_untracked() == Some(true) {
+                                let _ = progress.try_set(Some(p));
                             }
                         }
                     });
@@ -290,14 +287,17 @@ fn BudgetPanel(d: CostData, reload: RwSignal<(u32, bool)>) -> impl IntoView {
         busy.set(true);
         status.set(Some("saving…".into()));
         leptos::task::spawn_local(async move {
+            // `try_*`: the page may be gone by the time the answer comes.
             match set_budget(v).await {
                 Ok(_) => {
-                    status.set(Some(if v.is_some() { "saved".into() } else { "cleared".into() }));
-                    reload.update(|r| *r = (r.0 + 1, false));
+                    let _ = status.try_set(Some(if v.is_some() { "saved".into() } else { "cleared".into() }));
+                    let _ = reload.try_update(|r| *r = (r.0 + 1, false));
                 }
-                Err(e) => status.set(Some(format!("Could not save: {}", e.detail))),
+                Err(e) => {
+                    let _ = status.try_set(Some(format!("Could not save: {}", e.detail)));
+                }
             }
-            busy.set(false);
+            let _ = busy.try_set(false);
         });
     };
     let source_text = match d.budget.as_ref().map(|b| b.source.as_str()) {

@@ -9,7 +9,8 @@ use leptos_router::hooks::use_query_map;
 use attune_ops::wire::{RunStatus, RunsData, RunsQuery};
 
 use crate::api::get_runs;
-use crate::components::{ErrorBox, StatusChip, TokenInput};
+use crate::components::page_data::PageData;
+use crate::components::{StatusChip, TokenInput};
 use crate::fmt;
 
 #[component]
@@ -31,14 +32,9 @@ pub fn RunsPage() -> impl IntoView {
     view! {
         <Title text="Runs" />
         <h1>"Runs"</h1>
-        <Suspense fallback=|| view! { <p class="loading">"Loading runs…"</p> }>
-            {move || Suspend::new(async move {
-                match data.await {
-                    Err(e) => view! { <ErrorBox error=e /> }.into_any(),
-                    Ok(d) => view! { <RunsView data=d query=query() /> }.into_any(),
-                }
-            })}
-        </Suspense>
+        <PageData resource=data loading="Loading runs…" let:d>
+            <RunsView data=d query=query() />
+        </PageData>
     }
 }
 

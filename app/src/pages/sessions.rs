@@ -9,7 +9,8 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 
 use attune_ops::wire::{SessionDetail, SessionInfo, SessionList};
 
-use crate::api::{get_session, get_sessions};
+use crate::api::{get_session, get_sessions, ApiError};
+use crate::components::page_data::PageData;
 use crate::components::ErrorBox;
 use crate::fmt;
 
@@ -42,14 +43,9 @@ pub fn SessionsPage() -> impl IntoView {
     view! {
         <Title text="Sessions" />
         <h1>"Claude Code sessions"</h1>
-        <Suspense fallback=|| view! { <p class="loading">"Reading sessions…"</p> }>
-            {move || Suspend::new(async move {
-                match data.await {
-                    Err(e) => view! { <ErrorBox error=e /> }.into_any(),
-                    Ok(l) => view! { <SessionsView list=l days=days() /> }.into_any(),
-                }
-            })}
-        </Suspense>
+        <PageData resource=data loading="Reading sessions…" let:l>
+            <SessionsView list=l days=days() />
+        </PageData>
     }
 }
 
@@ -90,7 +86,7 @@ fn SessionsView(list: SessionList, days: f64) -> impl IntoView {
         if let Some(w) = web_sys::window() {
             let url = format!(
                 "/sessions?days={days}{}{}",
-                if q.is_empty() { String::new() } else { format!("&q={}", crate::client::encode_component(&q)) },
+                if q.is_empty() { String::new() } else { format!("&q={}", crate::urlcode::encode_component(&q)) },
                 if s == "recent" { String::new() } else { format!("&sort={s}") }
             );
             let _ = w.history().and_then(|h| h.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url)));
@@ -163,17 +159,9 @@ pub fn SessionPage() -> impl IntoView {
     let id = move || params.read().get("id").unwrap_or_default();
     let data = Resource::new(id, get_session);
     view! {
-        <Suspense fallback=|| view! { <p class="loading">"Reading the session…"</p> }>
-            {move || Suspend::new(async move {
-                match data.await {
-                    Err(e) => {
-                        crate::pages::set_status(e.status);
-                        view! { <Title text="Session" /> <h1>"Session"</h1> <ErrorBox error=e /> }.into_any()
-                    }
-                    Ok(d) => view! { <SessionView d /> }.into_any(),
-                }
-            })}
-        </Suspense>
+        <PageData resource=data loading="Reading the session…" error_page=|e: ApiError| view! { <Title text="Session" /> <h1>"Session"</h1> <ErrorBox error=e /> } let:d>
+            <SessionView d />
+        </PageData>
     }
 }
 

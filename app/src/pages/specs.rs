@@ -17,7 +17,8 @@ use leptos_router::NavigateOptions;
 
 use attune_ops::wire::{Candidate, SpecPageData, SpecRecord, SpecsPageData};
 
-use crate::api::{dismiss_candidate, get_candidates, get_spec, get_specs, set_spec_status};
+use crate::api::{dismiss_candidate, get_candidates, get_spec, get_specs, set_spec_status, ApiError};
+use crate::components::page_data::PageData;
 use crate::components::{ErrorBox, TokenInput};
 use crate::fmt;
 
@@ -59,7 +60,7 @@ pub fn parse_sort(v: Option<&str>) -> &'static str {
 pub fn specs_href(buckets: &[String], q: &str, sort: &str) -> String {
     let mut parts = vec![format!("bucket={}", buckets.join(","))];
     if !q.is_empty() {
-        parts.push(format!("q={}", crate::client::encode_component(q)));
+        parts.push(format!("q={}", crate::urlcode::encode_component(q)));
     }
     if sort != "recent" {
         parts.push(format!("sort={sort}"));
@@ -127,14 +128,9 @@ pub fn SpecsPage() -> impl IntoView {
         <Title text="Specs" />
         <h1>"Specs"</h1>
         <Flash />
-        <Suspense fallback=|| view! { <p class="loading">"Reading the spec folders…"</p> }>
-            {move || Suspend::new(async move {
-                match data.await {
-                    Err(e) => view! { <ErrorBox error=e /> }.into_any(),
-                    Ok(d) => view! { <SpecsView d version /> }.into_any(),
-                }
-            })}
-        </Suspense>
+        <PageData resource=data loading="Reading the spec folders…" let:d>
+            <SpecsView d version />
+        </PageData>
     }
 }
 
@@ -246,7 +242,7 @@ fn SpecsView(d: SpecsPageData, version: RwSignal<u32>) -> impl IntoView {
                             rows.into_iter().map(|s| {
                                 let ago = s.last_modified.as_deref().and_then(fmt::parse_time).map(|t| fmt::ago(t, now)).unwrap_or_else(|| "—".into());
                                 let repo = repo_of.with_value(|f| f(&s.root));
-                                let prs = repo.map(|r| format!("{r}/pulls?q={}", crate::client::encode_component(&s.slug)));
+                                let prs = repo.map(|r| format!("{r}/pulls?q={}", crate::urlcode::encode_component(&s.slug)));
                                 let editor = format!("vscode://file{}", s.path);
                                 view! {
                                     <tr data-slug=s.slug.clone() data-bucket=s.lifecycle.clone()>
@@ -308,14 +304,17 @@ fn StatusForm(slug: String, phase: String, current: Option<String>, back: String
         busy.set(true);
         status.set(Some("saving…".into()));
         leptos::task::spawn_local(async move {
+            // `try_*`: the editor may be gone by the time the answer comes.
             match set_spec_status(slug, phase, st.clone()).await {
                 Ok(_) => {
-                    status.set(Some(format!("set to {st}")));
-                    version.update(|v| *v += 1);
+                    let _ = status.try_set(Some(format!("set to {st}")));
+                    let _ = version.try_update(|v| *v += 1);
                 }
-                Err(e) => status.set(Some(e.detail)),
+                Err(e) => {
+                    let _ = status.try_set(Some(e.detail));
+                }
             }
-            busy.set(false);
+            let _ = busy.try_set(false);
         });
     };
     let custom = current.clone().filter(|c| !EDIT_STATUSES.contains(&c.as_str()));
@@ -399,8 +398,12 @@ fn CandidateCard(c: Candidate, back: String, version: RwSignal<u32>) -> impl Int
         let (slug, phase) = (slug1.clone(), phase1.clone());
         leptos::task::spawn_local(async move {
             match set_spec_status(slug, phase, "complete".into()).await {
-                Ok(_) => version.update(|v| *v += 1),
-                Err(e) => msg.set(Some(format!("Confirm failed: {}", e.detail))),
+                Ok(_) => {
+                    let _ = version.try_update(|v| *v += 1);
+                }
+                Err(e) => {
+                    let _ = msg.try_set(Some(format!("Confirm failed: {}", e.detail)));
+                }
             }
         });
     };
@@ -410,8 +413,12 @@ fn CandidateCard(c: Candidate, back: String, version: RwSignal<u32>) -> impl Int
         let (slug, hash) = (slug2.clone(), hash2.clone());
         leptos::task::spawn_local(async move {
             match dismiss_candidate(slug, hash).await {
-                Ok(()) => version.update(|v| *v += 1),
-                Err(e) => msg.set(Some(format!("Dismiss failed: {}", e.detail))),
+                Ok(()) => {
+                    let _ = version.try_update(|v| *v += 1);
+                }
+                Err(e) => {
+                    let _ = msg.try_set(Some(format!("Dismiss failed: {}", e.detail)));
+                }
             }
         });
     };
@@ -450,17 +457,9 @@ pub fn SpecPage() -> impl IntoView {
     let version = RwSignal::new(0u32);
     let data = Resource::new(move || (slug(), version.get()), |(s, _)| get_spec(s));
     view! {
-        <Suspense fallback=|| view! { <p class="loading">"Reading the spec…"</p> }>
-            {move || Suspend::new(async move {
-                match data.await {
-                    Err(e) => {
-                        crate::pages::set_status(e.status);
-                        view! { <Title text="Spec" /> <nav class="crumbs"><a href="/specs">"← Back to specs"</a></nav> <h1>"Spec"</h1> <ErrorBox error=e /> }.into_any()
-                    }
-                    Ok(d) => view! { <SpecView d version /> }.into_any(),
-                }
-            })}
-        </Suspense>
+        <PageData resource=data loading="Reading the spec…" error_page=|e: ApiError| view! { <Title text="Spec" /> <nav class="crumbs"><a href="/specs">"← Back to specs"</a></nav> <h1>"Spec"</h1> <ErrorBox error=e /> } let:d>
+            <SpecView d version />
+        </PageData>
     }
 }
 

@@ -8,7 +8,7 @@ use attune_ops::wire::TelemetrySummary;
 
 use crate::api::get_telemetry;
 use crate::components::charts::{money, BarChart, InlineBar, Tile};
-use crate::components::ErrorBox;
+use crate::components::page_data::PageData;
 use crate::fmt;
 
 /// Windows offered (days before today).
@@ -22,14 +22,9 @@ pub fn TelemetryPage() -> impl IntoView {
     view! {
         <Title text="Telemetry" />
         <h1>"Telemetry"</h1>
-        <Suspense fallback=|| view! { <p class="loading">"Reading usage.jsonl…"</p> }>
-            {move || Suspend::new(async move {
-                match data.await {
-                    Err(e) => view! { <ErrorBox error=e /> }.into_any(),
-                    Ok(s) => view! { <TelemetryView s days=days() /> }.into_any(),
-                }
-            })}
-        </Suspense>
+        <PageData resource=data loading="Reading usage.jsonl…" let:s>
+            <TelemetryView s days=days() />
+        </PageData>
     }
 }
 

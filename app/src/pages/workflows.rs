@@ -17,7 +17,8 @@ use attune_ops::wire::{shell_join, Feature, RunInfo, WorkflowInfo, WorkflowsData
 use crate::api::{get_workflows, start_run};
 use crate::client::{local_get, local_set};
 use crate::components::layout::ShellRefresh;
-use crate::components::{BulletinStrip, ErrorBox, StageChips, Tags, TokenInput};
+use crate::components::page_data::PageData;
+use crate::components::{BulletinStrip, StageChips, Tags, TokenInput};
 use crate::fmt;
 
 /// Value of the "custom path" option.
@@ -45,14 +46,9 @@ pub fn WorkflowsPage() -> impl IntoView {
                 bulletin.await.ok().map(|b| view! { <BulletinStrip initial=b root /> })
             })}
         </Suspense>
-        <Suspense fallback=|| view! { <p class="loading">"Loading the registry…"</p> }>
-            {move || Suspend::new(async move {
-                match data.await {
-                    Err(e) => view! { <ErrorBox error=e /> }.into_any(),
-                    Ok(d) => view! { <WorkflowsView data=d /> }.into_any(),
-                }
-            })}
-        </Suspense>
+        <PageData resource=data loading="Loading the registry…" let:d>
+            <WorkflowsView data=d />
+        </PageData>
     }
 }
 
@@ -226,17 +222,22 @@ fn WorkflowCard(wf: WorkflowInfo, features: Vec<Feature>, allow_run: bool, root:
             let navigate = navigate.clone();
             busy.set(true);
             status.set(Some("starting…".into()));
+            // After the await the card may be gone (the navigation below
+            // replaces the page): `try_*`, as a disposed signal panics.
             leptos::task::spawn_local(async move {
                 match start_run(name, path, None, None).await {
                     Ok(r) => {
+                        let _ = busy.try_set(false);
                         if let Some(s) = shell_refresh {
                             s.bump();
                         }
                         navigate(&format!("/runs/{}/view", r.run_id), Default::default());
                     }
-                    Err(e) => status.set(Some(format!("Could not start: {}", e.detail))),
+                    Err(e) => {
+                        let _ = status.try_set(Some(format!("Could not start: {}", e.detail)));
+                        let _ = busy.try_set(false);
+                    }
                 }
-                busy.set(false);
             });
         }
     };

@@ -1,12 +1,22 @@
-//! Child processes: each run is the leader of its own process group, so the
-//! whole tree it starts can be signalled at once, and nothing it forks is
-//! left behind.
+//! Processes, as the engine sees them: the process groups runs live in,
+//! and whether some other process is still alive.
 //!
-//! The dashboard marks itself a *child subreaper* (Linux): when a run's
-//! direct child dies, its orphaned descendants are re-parented to us instead
-//! of to PID 1 (which, in containers, often never reaps them). After a run
-//! ends we kill what is left of its group and reap every member, so no
-//! orphan or zombie outlives the run.
+//! * Each run is the leader of its own process group, so the whole tree it
+//!   starts can be signalled at once, and nothing it forks is left behind
+//!   ([`signal_group`], [`kill_and_reap_group`]).
+//! * The dashboard marks itself a *child subreaper* (Linux,
+//!   [`become_subreaper`]): when a run's direct child dies, its orphaned
+//!   descendants are re-parented to us instead of to PID 1 (which, in
+//!   containers, often never reaps them). After a run ends we kill what is
+//!   left of its group and reap every member, so no orphan or zombie
+//!   outlives the run.
+//! * Liveness, for records left in flight by another dashboard:
+//!   [`process_gone`], [`live_process_named`], [`pid_namespace`]; and
+//!   [`stop_leftovers`], which finds a dead dashboard's run processes by
+//!   their `ATTUNE_RUN_ID` environment entry.
+//!
+//! This is the only place that reads `/proc/<pid>/stat` or probes a pid.
+//! It sits below both the runner and the history and imports neither.
 
 use std::collections::HashMap;
 use std::time::Duration;
@@ -111,6 +121,20 @@ pub fn process_gone(pid: u32) -> bool {
         return true;
     }
     proc_stat(pid as libc::pid_t).is_some_and(|st| st.state == 'Z' || st.state == 'X')
+}
+
+/// Whether `pid` is a live (not zombie) process whose command line contains
+/// `needle`: e.g. whether the dashboard that wrote an in-flight record is
+/// still running. A reused pid running something else, or a killed process
+/// not yet reaped, does not count. When the command line cannot be read
+/// (not Linux; a process of another user on a hardened `/proc`) a live pid
+/// counts: callers would rather leave a record in flight than take over a
+/// live dashboard's run.
+pub fn live_process_named(pid: u32, needle: &str) -> bool {
+    if pid == 0 || pid > i32::MAX as u32 || process_gone(pid) {
+        return false;
+    }
+    std::fs::read(format!("/proc/{pid}/cmdline")).map(|c| String::from_utf8_lossy(&c).contains(needle)).unwrap_or(true)
 }
 
 /// An interrupted run whose leftovers may be stopped: its id and when it
@@ -294,5 +318,30 @@ mod tests {
         c.wait().unwrap();
         assert!(process_gone(pid));
         assert!(pid_namespace().is_some_and(|n| n.starts_with("pid:[")));
+    }
+
+    #[test]
+    fn live_and_named_means_running_that_command() {
+        // This test binary: alive, and its command line names it.
+        let me = std::process::id();
+        let exe = std::env::current_exe().unwrap();
+        let name = exe.file_name().unwrap().to_string_lossy().into_owned();
+        assert!(live_process_named(me, &name));
+        // A live pid running something else is not the process we look for.
+        assert!(!live_process_named(me, "no-such-program-anywhere"));
+        // Liveness alone (every command line contains ""): a freshly
+        // spawned child may not show its own command line yet.
+        let mut c = std::process::Command::new("sleep").arg("30").spawn().unwrap();
+        let pid = c.id();
+        assert!(live_process_named(pid, ""));
+        c.kill().unwrap();
+        let deadline = std::time::Instant::now() + Duration::from_secs(5);
+        while !process_gone(pid) && std::time::Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        // Killed, not yet reaped: a zombie is not alive.
+        assert!(!live_process_named(pid, ""));
+        c.wait().unwrap();
+        assert!(!live_process_named(0, ""));
     }
 }

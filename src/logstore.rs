@@ -17,6 +17,10 @@
 //! Logs of finished runs are opened read-only from the same file (or built
 //! in memory from a record's `lines` when the file is absent, as for runs
 //! written by the reference dashboard).
+//!
+//! The store sits below both the runner (which writes it) and the history
+//! (which reopens finished runs' logs and cuts records to the budget); it
+//! imports neither.
 
 use std::collections::VecDeque;
 use std::fs::{File, OpenOptions};

@@ -5,14 +5,13 @@
 //! answer JSON; actions use `POST` with a JSON body and send the client
 //! token (`client = TokenClient`). Errors are [`ApiError`] — a status code
 //! and a message written for people; internal details stay in the server
-//! log.
+//! log. The mapping from engine errors to `ApiError` is in [`errors`],
+//! shared with the server's JSON routes.
 //!
 //! Invariant: these functions only translate; the work is in the engine.
 
 use leptos::prelude::*;
-use serde::{Deserialize, Serialize};
-use server_fn::codec::{GetUrl, Json, JsonEncoding};
-use server_fn::error::{FromServerFnError, ServerFnErrorErr};
+use server_fn::codec::{GetUrl, Json};
 
 use attune_ops::wire::{
     Budget, BulletinData, BulletinEntry, CandidatesData, CostData, CostProgress, HealthData, HomeData, RunInfo, RunPageData, RunsData,
@@ -22,66 +21,13 @@ use attune_ops::wire::{
 
 use crate::client::TokenClient;
 
-/// An error from a server function: an HTTP status and a safe message.
-/// Serialised as `{"status": 404, "detail": "..."}`; the server sets the
-/// response status from `status`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, thiserror::Error)]
-#[error("{detail}")]
-pub struct ApiError {
-    pub status: u16,
-    pub detail: String,
-}
-
-impl ApiError {
-    pub fn new(status: u16, detail: impl Into<String>) -> ApiError {
-        ApiError { status, detail: detail.into() }
-    }
-    pub fn not_found(what: impl Into<String>) -> ApiError {
-        ApiError::new(404, what)
-    }
-}
-
-impl FromServerFnError for ApiError {
-    type Encoder = JsonEncoding;
-
-    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
-        match value {
-            ServerFnErrorErr::Args(m) | ServerFnErrorErr::Deserialization(m) => ApiError::new(400, format!("invalid arguments: {m}")),
-            ServerFnErrorErr::Request(m) => ApiError::new(503, format!("the dashboard could not be reached: {m}")),
-            ServerFnErrorErr::Response(m) => ApiError::new(502, format!("unexpected answer from the dashboard: {m}")),
-            ServerFnErrorErr::Registration(_) => ApiError::new(404, "no such endpoint"),
-            _ => ApiError::new(500, "internal error (see the dashboard's log)"),
-        }
-    }
-}
-
+pub mod errors;
 #[cfg(feature = "ssr")]
-pub mod ssr {
-    //! Server-side access to the engine.
-    use std::sync::Arc;
+pub mod ssr;
 
-    use attune_ops::ops::Ops;
-
-    use super::ApiError;
-
-    /// The engine, provided as context by the server for every request.
-    pub fn ops() -> Result<Arc<Ops>, ApiError> {
-        leptos::prelude::use_context::<Arc<Ops>>().ok_or_else(|| ApiError::new(500, "internal error (see the dashboard's log)"))
-    }
-
-    /// Runs blocking engine work off the async threads.
-    pub async fn blocking<T: Send + 'static>(f: impl FnOnce(Arc<Ops>) -> T + Send + 'static) -> Result<T, ApiError> {
-        let ops = ops()?;
-        tokio::task::spawn_blocking(move || f(ops)).await.map_err(|e| {
-            tracing::error!(error = %e, "ops.api: worker failed");
-            ApiError::new(500, "internal error (see the dashboard's log)")
-        })
-    }
-
-    /// The client token of this process (for hidden form fields).
-    #[derive(Clone)]
-    pub struct TokenCtx(pub String);
-}
+pub use errors::ApiError;
+#[cfg(feature = "ssr")]
+pub use errors::{check_dismissal, check_run_id, check_session_id, check_spec_lookup};
 
 /// `GET /api/ui/shell`: project, version, home and active runs.
 #[server(prefix = "/api/ui", endpoint = "shell", input = GetUrl)]
@@ -99,16 +45,9 @@ const HOME_COST_WAIT: std::time::Duration = std::time::Duration::from_millis(250
 #[server(prefix = "/api/ui", endpoint = "home", input = GetUrl)]
 pub async fn get_home(refresh: Option<bool>) -> Result<HomeData, ApiError> {
     let ops = ssr::ops()?;
-    let fetch = tokio::spawn(async move { ops.cost.fetch_summary(refresh.unwrap_or(false)).await });
+    let fetch = ops.spawn_cost_fetch(refresh.unwrap_or(false));
     let home = ssr::blocking(|o| o.home_data()).await?;
-    let r = match tokio::time::timeout(HOME_COST_WAIT, fetch).await {
-        Ok(Ok(r)) => Some(r),
-        Ok(Err(e)) => {
-            tracing::error!(error = %e, "ops.api: cost fetch failed");
-            Some(attune_ops::cost::CostResult { summary: None, error: None })
-        }
-        Err(_) => None,
-    };
+    let r = tokio::time::timeout(HOME_COST_WAIT, fetch).await.ok();
     ssr::blocking(move |o| {
         let mut home = home;
         o.fill_home_cost(&mut home, r);
@@ -129,7 +68,7 @@ pub async fn get_cost(refresh: Option<bool>) -> Result<CostData, ApiError> {
 /// `GET /api/ui/cost_progress`: the upstream cost fetch under way, if any.
 #[server(prefix = "/api/ui", endpoint = "cost_progress", input = GetUrl)]
 pub async fn get_cost_progress() -> Result<CostProgress, ApiError> {
-    Ok(ssr::ops()?.cost.progress())
+    Ok(ssr::ops()?.cost_progress())
 }
 
 /// `POST /api/ui/set_budget` `{"monthly_usd": 250.0}` (`null` clears it):
@@ -139,11 +78,8 @@ pub async fn get_cost_progress() -> Result<CostProgress, ApiError> {
 pub async fn set_budget(monthly_usd: Option<f64>) -> Result<Option<Budget>, ApiError> {
     let v = attune_ops::cost::parse_budget(monthly_usd).map_err(|m| ApiError::new(400, m))?;
     ssr::blocking(move |o| {
-        o.set_budget(v).map_err(|e| {
-            tracing::error!(error = %e, "ops.api: cannot save the budget");
-            ApiError::new(500, "could not save the setting (see the dashboard's log)")
-        })?;
-        Ok(attune_ops::config::monthly_budget(&o.config))
+        o.set_budget(v).map_err(|e| ApiError::budget_not_saved(&e))?;
+        Ok(o.monthly_budget())
     })
     .await?
 }
@@ -163,17 +99,15 @@ pub async fn get_runs(query: RunsQuery) -> Result<RunsData, ApiError> {
 /// `GET /api/ui/run?id=…`: one run with the tail of its log.
 #[server(prefix = "/api/ui", endpoint = "run", input = GetUrl)]
 pub async fn get_run_page(id: String) -> Result<RunPageData, ApiError> {
-    if !attune_ops::ids::is_view_run_id(&id) {
-        return Err(ApiError::new(400, "invalid run_id"));
-    }
+    check_run_id(&id)?;
     let data = ssr::blocking(move |o| o.run_page(&id, 400)).await?;
-    data.ok_or_else(|| ApiError::not_found("run not found"))
+    data.ok_or_else(ApiError::run_not_found)
 }
 
 /// `GET /api/ui/bulletin`: who is running what right now, across actors.
 #[server(prefix = "/api/ui", endpoint = "bulletin", input = GetUrl)]
 pub async fn get_bulletin() -> Result<Vec<BulletinEntry>, ApiError> {
-    ssr::blocking(|o| attune_ops::bulletin::read_active(&o.config.bulletin_dir())).await
+    ssr::blocking(|o| o.active_bulletin()).await
 }
 
 /// `GET /api/ui/bulletin_page?day=`: a day of the bulletin.
@@ -200,10 +134,8 @@ pub async fn get_sessions(days: f64, limit: usize) -> Result<SessionList, ApiErr
 /// `GET /api/ui/session?id=`: one session, redacted.
 #[server(prefix = "/api/ui", endpoint = "session", input = GetUrl)]
 pub async fn get_session(id: String) -> Result<SessionDetail, ApiError> {
-    if !attune_ops::sessions::is_session_id(&id) {
-        return Err(ApiError::new(400, "invalid session id"));
-    }
-    ssr::blocking(move |o| o.session(&id)).await?.ok_or_else(|| ApiError::not_found("session not found"))
+    check_session_id(&id)?;
+    ssr::blocking(move |o| o.session(&id)).await?.ok_or_else(ApiError::session_not_found)
 }
 
 /// `GET /api/ui/specs`: every spec with its stage, lifecycle and gate
@@ -216,13 +148,9 @@ pub async fn get_specs() -> Result<SpecsPageData, ApiError> {
 /// `GET /api/ui/spec?slug=`: one spec, each phase rendered from markdown.
 #[server(prefix = "/api/ui", endpoint = "spec", input = GetUrl)]
 pub async fn get_spec(slug: String) -> Result<SpecPageData, ApiError> {
-    if attune_ops::specs::is_traversal(&slug) || slug.is_empty() {
-        return Err(ApiError::new(400, "invalid slug"));
-    }
+    check_spec_lookup(&slug)?;
     let s2 = slug.clone();
-    ssr::blocking(move |o| o.spec_page(&s2))
-        .await?
-        .ok_or_else(|| ApiError::not_found(format!("spec '{slug}' not found in any configured root")))
+    ssr::blocking(move |o| o.spec_page(&s2)).await?.ok_or_else(|| ApiError::spec_not_found(&slug))
 }
 
 /// How long the Specs page waits for candidate detection (GitHub can be
@@ -240,7 +168,7 @@ pub async fn get_candidates() -> Result<CandidatesData, ApiError> {
         Ok(Ok(d)) => Ok(d),
         Ok(Err(e)) => {
             tracing::error!(error = %e, "ops.api: candidate detection failed");
-            Err(ApiError::new(500, "internal error (see the dashboard's log)"))
+            Err(ApiError::internal())
         }
         Err(_) => Ok(CandidatesData { enabled: true, pending: true, ..Default::default() }),
     }
@@ -250,23 +178,15 @@ pub async fn get_candidates() -> Result<CandidatesData, ApiError> {
 /// flip, as `PUT /api/specs/{slug}/{phase}/status`.
 #[server(prefix = "/api/ui", endpoint = "set_spec_status", input = Json, client = TokenClient)]
 pub async fn set_spec_status(slug: String, phase: String, status: String) -> Result<StatusFlip, ApiError> {
-    ssr::blocking(move |o| o.set_spec_status(&slug, &phase, &status)).await?.map_err(|e| ApiError::new(e.status(), e.to_string()))
+    Ok(ssr::blocking(move |o| o.set_spec_status(&slug, &phase, &status)).await??)
 }
 
 /// `POST /api/ui/dismiss_candidate` `{"slug", "snapshot_hash"}`: hides a
 /// candidate for 14 days.
 #[server(prefix = "/api/ui", endpoint = "dismiss_candidate", input = Json, client = TokenClient)]
 pub async fn dismiss_candidate(slug: String, snapshot_hash: String) -> Result<(), ApiError> {
-    if !attune_ops::ids::is_spec_slug(&slug) {
-        return Err(ApiError::new(400, attune_ops::specs::FlipError::InvalidSlug.to_string()));
-    }
-    if !attune_ops::specs::dismiss::is_snapshot_hash(&snapshot_hash) {
-        return Err(ApiError::new(422, "body must include `snapshot_hash` (64-char hex string)"));
-    }
-    ssr::blocking(move |o| o.dismiss_candidate(&slug, &snapshot_hash)).await?.map_err(|e| {
-        tracing::error!(error = %e, "ops.api: dismiss persist failed");
-        ApiError::new(500, "dismiss persist failed")
-    })
+    check_dismissal(&slug, Some(&snapshot_hash))?;
+    ssr::blocking(move |o| o.dismiss_candidate(&slug, &snapshot_hash)).await?.map_err(|e| ApiError::dismiss_not_saved(&e, false))
 }
 
 /// `GET /api/ui/health`: the Health page's checks.
@@ -286,7 +206,7 @@ pub async fn start_run(
 ) -> Result<StartRunResponse, ApiError> {
     let ops = ssr::ops()?;
     let req = attune_ops::wire::StartRunRequest { path, trigger, source_run_id };
-    let run = ops.start_run(&workflow, &req).map_err(|e| ApiError::new(e.status(), e.to_string()))?;
+    let run = ops.start_run(&workflow, &req)?;
     Ok(start_response(&run))
 }
 
@@ -307,10 +227,5 @@ pub fn start_response(run: &attune_ops::runner::Run) -> StartRunResponse {
 /// answers its final state.
 #[server(prefix = "/api/ui", endpoint = "cancel_run", input = Json, client = TokenClient)]
 pub async fn cancel_run(id: String) -> Result<RunInfo, ApiError> {
-    let ops = ssr::ops()?;
-    ops.runner.cancel(&id).await.map_err(|e| match e {
-        attune_ops::runner::RunnerError::NotFound => ApiError::not_found("run not found (only live runs can be cancelled)"),
-        attune_ops::runner::RunnerError::AlreadyFinished => ApiError::new(409, "run already finished"),
-        attune_ops::runner::RunnerError::ShuttingDown => ApiError::new(503, "the dashboard is shutting down"),
-    })
+    Ok(ssr::ops()?.cancel_run(&id).await?)
 }

@@ -1,0 +1,150 @@
+//! [`Ops`]: the engine as the dashboard holds it — configuration, registry,
+//! runner, history, cost client and spec candidate detector behind one
+//! object, with the operations the pages and routes need. A script can hold
+//! one too.
+//!
+//! The methods return wire types and typed errors; the web layer only maps
+//! them to HTTP. The parts are private: routes and server functions go
+//! through these methods, so what a page may do to the engine is stated
+//! here, once.
+//!
+//! The methods are grouped by domain, one file each:
+//!
+//! * this file: building the engine, the shell's data, shutdown;
+//! * `runs`: starting, cancelling and finding runs, the Runs and run pages
+//!   ([`RunHandle`], [`StartError`], [`sort_runs`], [`run_stats`]);
+//! * `pages`: the read-side pages — Home, Workflows, Bulletin, telemetry,
+//!   sessions;
+//! * `health`: the Health page's checks;
+//! * `cost`: the Cost page, Home's spend tiles, the spend alarm and the
+//!   budget;
+//! * `specs`: the Specs pages, status flips and candidates.
+
+mod cost;
+mod health;
+mod pages;
+mod runs;
+mod specs;
+
+use std::sync::{Arc, Mutex};
+
+pub use runs::{percentile, run_stats, sort_runs, RunHandle, StartError, StoredRun};
+
+use crate::bulletin::{self, BulletinWriter};
+use crate::config::Config;
+use crate::features::FeaturesCache;
+use crate::history::{self, HistoryIndex};
+use crate::project::project_name;
+use crate::registry::RegistryCache;
+use crate::runner::{Runner, RunnerConfig};
+use crate::sessions::SessionCache;
+use crate::telemetry::TelemetryCache;
+use crate::wire::{Info, ShellInfo};
+
+type StoredEntry = (String, Option<std::time::SystemTime>, Arc<StoredRun>);
+
+/// The engine.
+pub struct Ops {
+    config: Config,
+    registry: RegistryCache,
+    features: FeaturesCache,
+    runner: Runner,
+    history: HistoryIndex,
+    project_name: String,
+    /// Recently opened stored runs: (id, record mtime, run).
+    stored: Mutex<Vec<StoredEntry>>,
+    telemetry: TelemetryCache,
+    sessions: SessionCache,
+    /// The Admin API client and its cache (shared by every page and tab).
+    cost: crate::cost::CostClient,
+    /// Spec completion candidates: GitHub client, repository memo, cache.
+    detector: Arc<crate::specs::candidates::Detector>,
+}
+
+impl Ops {
+    /// Builds the engine. In writeable mode (`allow_run`) this marks runs
+    /// interrupted by a previous crash as failed (stopping what they left
+    /// running) and prunes old records.
+    pub fn new(config: Config) -> std::io::Result<Ops> {
+        let runs_dir = config.runs_dir();
+        let mut rc = RunnerConfig::new(config.project_root.clone());
+        rc.max_concurrent = config.max_concurrent_runs;
+        rc.max_log_bytes = config.max_log_bytes;
+        if config.allow_run {
+            rc.runs_dir = Some(runs_dir.clone());
+            rc.bulletin = Some(BulletinWriter::new(config.bulletin_dir(), bulletin::dashboard_actor_id(), "dashboard"));
+            let recovered = crate::runner::recovery::recover_interrupted(&runs_dir);
+            if !recovered.is_empty() {
+                tracing::warn!(count = recovered.len(), ids = ?recovered, "ops.runs: runs interrupted by a previous stop were marked failed");
+            }
+            let pruned = history::prune(&runs_dir, config.runs_retention_days);
+            if pruned > 0 {
+                tracing::info!(count = pruned, days = config.runs_retention_days, "ops.runs: pruned old run records");
+            }
+        }
+        Ok(Ops {
+            registry: RegistryCache::new(config.project_root.clone()),
+            features: FeaturesCache::new(config.project_root.clone()),
+            runner: Runner::new(rc)?,
+            history: HistoryIndex::new(runs_dir),
+            project_name: project_name(&config.project_root),
+            stored: Mutex::new(Vec::new()),
+            telemetry: TelemetryCache::default(),
+            sessions: SessionCache::default(),
+            cost: crate::cost::CostClient::new(),
+            detector: Arc::new(crate::specs::candidates::Detector::new()),
+            config,
+        })
+    }
+
+    /// Uses another cost client (a proxy, a test imitation of the Admin
+    /// API, another key source).
+    pub fn with_cost_client(mut self, cost: crate::cost::CostClient) -> Ops {
+        self.cost = cost;
+        self
+    }
+
+    /// Uses another candidate detector (e.g. with a GitHub imitation).
+    pub fn with_detector(mut self, d: crate::specs::candidates::Detector) -> Ops {
+        self.detector = Arc::new(d);
+        self
+    }
+
+    /// The configuration the engine runs with (read-only: the web layer
+    /// needs the bind address, allowed hosts and modes for its perimeter).
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    pub fn project_name(&self) -> &str {
+        &self.project_name
+    }
+
+    /// `GET /api/info`.
+    pub fn info(&self) -> Info {
+        Info {
+            version: crate::VERSION.into(),
+            project_root: self.config.project_root.display().to_string(),
+            attune_home: self.config.attune_home.display().to_string(),
+        }
+    }
+
+    /// What every page's shell shows.
+    pub fn shell_info(&self) -> ShellInfo {
+        ShellInfo {
+            version: crate::VERSION.into(),
+            project_name: self.project_name.clone(),
+            project_root: self.config.project_root.display().to_string(),
+            attune_home: self.config.attune_home.display().to_string(),
+            allow_run: self.config.allow_run,
+            active_runs: self.runner.active(),
+        }
+    }
+
+    /// Cancels everything queued or running and waits for the records to be
+    /// written (see [`Runner::shutdown`]). New starts are refused from now
+    /// on.
+    pub async fn shutdown(&self) {
+        self.runner.shutdown().await;
+    }
+}

@@ -1,0 +1,126 @@
+//! The read-side pages: Home (without its spend tiles, see `cost`),
+//! Workflows, Bulletin, and the telemetry and session views they share.
+
+use std::collections::{HashMap, HashSet};
+
+use super::runs::sort_runs;
+use super::Ops;
+use crate::bulletin;
+use crate::wire::{BulletinData, BulletinEntry, HomeData, SessionDetail, SessionList, TelemetrySummary, WorkflowsData};
+
+impl Ops {
+    /// The Workflows page.
+    pub fn workflows_data(&self) -> WorkflowsData {
+        let reg = self.registry.get();
+        let feats = self.features.get();
+        let (mut runs, _) = self.all_runs();
+        sort_runs(&mut runs);
+        let mut per: HashMap<String, usize> = HashMap::new();
+        let recent = runs
+            .into_iter()
+            .filter(|r| {
+                let n = per.entry(r.workflow.clone()).or_default();
+                *n += 1;
+                *n <= 5
+            })
+            .collect();
+        WorkflowsData {
+            workflows: reg.workflows.iter().map(|w| w.info(feats.default_scope(&w.name))).collect(),
+            features: feats.features.clone(),
+            registry_source: reg.describe_source(),
+            registry_errors: reg.errors.clone(),
+            features_warning: feats.warning.clone(),
+            allow_run: self.config.allow_run,
+            project_root: self.config.project_root.display().to_string(),
+            recent,
+        }
+    }
+
+    /// The Home page's data.
+    pub fn home_data(&self) -> HomeData {
+        let reg = self.registry.get();
+        let (mut runs, _) = self.all_runs();
+        sort_runs(&mut runs);
+        runs.truncate(8);
+        let today = crate::pyfmt::today_utc();
+        let t = self.telemetry_summary(7);
+        let week = crate::telemetry::last_seven_days(&t, today);
+        let (today_events, today_cost) = week.last().map(|r| (r.1, r.2)).unwrap_or((0, 0.0));
+        let seven_day_cost = crate::telemetry::round4(week.iter().map(|r| r.2).sum());
+        let sparkline = crate::telemetry::sparkline_points(&week.iter().map(|r| r.2).collect::<Vec<_>>(), 240.0, 40.0);
+        let recent_sessions = self.sessions_redacted(3.0, Some(5)).sessions;
+        HomeData {
+            recent_runs: runs,
+            workflow_count: reg.workflows.len() as u32,
+            registry_errors: reg.errors.len() as u32,
+            bulletin: bulletin::read_active(&self.config.bulletin_dir()),
+            allow_run: self.config.allow_run,
+            project_root: self.config.project_root.display().to_string(),
+            today_events,
+            today_cost: crate::telemetry::round4(today_cost),
+            seven_day_cost,
+            total_savings: t.total_savings,
+            sparkline,
+            telemetry_present: t.file_present,
+            week,
+            recent_sessions,
+            cost: None,
+            cost_error: None,
+            cost_pending: false,
+            alarm: None,
+            budget: None,
+        }
+    }
+
+    /// The active bulletin entries (`GET /api/bulletin/active`; unreadable
+    /// files give none).
+    pub fn active_bulletin(&self) -> Vec<BulletinEntry> {
+        bulletin::read_active(&self.config.bulletin_dir())
+    }
+
+    /// The Bulletin page: active entries, and the runs of `day` (`None`:
+    /// today's active file; else `archive/<day>.jsonl`).
+    pub fn bulletin_data(&self, day: Option<&str>) -> BulletinData {
+        let dir = self.config.bulletin_dir();
+        let archive_days = bulletin::archive_days(&dir);
+        let (label, file) = match day.filter(|d| archive_days.iter().any(|a| a == d)) {
+            Some(d) => (d.to_string(), dir.join("archive").join(format!("{d}.jsonl"))),
+            None => ("today".to_string(), dir.join("active.jsonl")),
+        };
+        let read = bulletin::read_file(&file);
+        BulletinData {
+            active: bulletin::active_entries(bulletin::read_file(&dir.join("active.jsonl")).entries, chrono::Utc::now()),
+            day: label,
+            runs: bulletin::latest_per_run(read.entries),
+            archive_days,
+            skipped_lines: read.skipped,
+            project_root: self.config.project_root.display().to_string(),
+        }
+    }
+
+    /// The telemetry summary over `recent_days` (+ today), cached by file
+    /// identity. The by-workflow table keeps registry workflows when there
+    /// is a registry, every name otherwise.
+    pub fn telemetry_summary(&self, recent_days: u32) -> TelemetrySummary {
+        let reg = self.registry.get();
+        let known: Option<HashSet<String>> = (!reg.workflows.is_empty()).then(|| reg.names().into_iter().collect());
+        self.telemetry.get(&self.config.telemetry_path(), recent_days, crate::pyfmt::today_utc(), known.as_ref())
+    }
+
+    /// Claude Code sessions of the project (the reference's listing rules).
+    pub fn sessions(&self, days: f64, limit: Option<usize>) -> SessionList {
+        crate::sessions::list_sessions(&self.config.claude_dir, &self.config.project_root, days, limit, chrono::Utc::now(), &self.sessions)
+    }
+
+    /// The same, with every prompt field redacted: what the UI shows.
+    pub fn sessions_redacted(&self, days: f64, limit: Option<usize>) -> SessionList {
+        let mut l = self.sessions(days, limit);
+        l.sessions.iter_mut().for_each(crate::sessions::redact_info);
+        l
+    }
+
+    /// One session as readable, redacted turns.
+    pub fn session(&self, id: &str) -> Option<SessionDetail> {
+        crate::sessions::read_session(&self.config.claude_dir, &self.config.project_root, id, chrono::Utc::now())
+    }
+}
