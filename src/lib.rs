@@ -22,8 +22,9 @@
 //!     `attune` CLI); [`features`]: `.help/features.yaml` scopes;
 //!   - [`scope`]: validating a scope path against the project root;
 //!   - [`logstore`]: a run's append-only log (file + offset index + recent
-//!     window), searched by [`logsearch`]; [`procs`]: process groups, reaping, and whether a process
-//!     is alive. Both sit below the runner and the history;
+//!     window), searched by [`logsearch`]; [`procs`]: process groups,
+//!     reaping, and whether a process is alive. Both sit below the runner
+//!     and the history;
 //!   - [`history`]: persisted run records under `<home>/ops/runs` (the
 //!     reference's bytes, tolerant reading, the one walk of the store,
 //!     pruning, the Runs page index). It never imports the runner;
@@ -36,6 +37,8 @@
 //!   - [`bulletin`], [`telemetry`], [`sessions`] (with [`redact`]), [`cost`]
 //!     (key, client, report, alarm): the read-side views;
 //!   - [`specs`]: spec listing, status flips and completion candidates;
+//!   - [`outbound`]: the outbound HTTP clients' rules (no secret header
+//!     across a redirect to another origin);
 //!   - [`pyfmt`]: byte-compatible Python `json.dumps` / `isoformat` so files
 //!     written here are identical to the reference dashboard's; [`pytext`]:
 //!     Python's string rules (`strip`, `splitlines`, `repr`, text reads);
@@ -68,6 +71,8 @@ pub mod logsearch;
 pub mod logstore;
 #[cfg(feature = "engine")]
 pub mod ops;
+#[cfg(feature = "engine")]
+pub mod outbound;
 #[cfg(feature = "engine")]
 pub mod procs;
 #[cfg(feature = "engine")]

@@ -236,3 +236,36 @@ async fn tabs_waiting_on_a_failing_fetch_share_its_failure() {
     assert_eq!(f.requests(), 1);
     assert!(started.elapsed() < Duration::from_secs(2), "{:?}", started.elapsed());
 }
+
+#[tokio::test]
+async fn the_key_never_follows_a_redirect_to_another_origin() {
+    let page = json!({"data": [bucket("2026-08-02", json!([{"amount": "100", "model": "m", "cost_type": "tokens"}]))], "has_more": false});
+    // Another origin (another port), which would happily answer.
+    let elsewhere = {
+        let page = page.clone();
+        Imitation::start(move |_| Answer::json(200, page.to_string()))
+    };
+    for status in [301, 302, 307, 308] {
+        let target = format!("{}/v1/organizations/cost_report", elsewhere.url());
+        let api = Imitation::start(move |_| Answer::json(status, "{}").header("location", &target));
+        let r = client(api.url(), Some(KEY)).fetch_summary_at(false, now()).await;
+        let e = r.error.expect("a redirect elsewhere is an error");
+        assert_eq!(e.kind, CostErrorKind::Unknown);
+        assert!(e.message.contains("redirect to another origin") && !e.message.contains(KEY), "{}", e.message);
+        assert_eq!(api.requests(), 1);
+    }
+    assert_eq!(elsewhere.requests(), 0, "the other origin was never asked, so never saw the key");
+    // Within the same origin a redirect is followed (with the key).
+    let same = Imitation::start(move |req| match req.path() {
+        "/moved/v1/organizations/cost_report" if req.header("x-api-key") == Some(KEY) => Answer::json(200, page.to_string()),
+        "/v1/organizations/cost_report" => {
+            let target = format!("/moved{}", req.target);
+            Answer::json(307, "{}").header("location", &target)
+        }
+        _ => Answer::json(404, "{}"),
+    });
+    let r = client(same.url(), Some(KEY)).fetch_summary_at(false, now()).await;
+    assert!(r.error.is_none(), "{:?}", r.error);
+    assert_eq!(r.summary.unwrap().today_usd, 1.0);
+    assert_eq!(same.requests(), 2);
+}

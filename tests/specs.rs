@@ -207,6 +207,19 @@ async fn without_a_token_rate_limit_or_network_nothing_is_proposed_and_the_page_
     // Nothing listening.
     let d = detector("http://127.0.0.1:9", Some(TOKEN)).detect(&cfg, now).await;
     assert!(d.candidates.is_empty() && d.notes[0].contains("could not be reached"), "{:?}", d.notes);
+    // A redirect to another origin: not followed (the token stays here),
+    // and the check fails closed.
+    let elsewhere = Imitation::start(|_| http::Answer::json(200, NO_ISSUES));
+    let mut script = Script::new();
+    script.insert(
+        "/".into(),
+        (307, vec![("location".to_string(), format!("{}/search/issues", elsewhere.url()))], "{}".into(), Duration::ZERO),
+    );
+    let gh = fake_github(script);
+    let d = detector(gh.url(), Some(TOKEN)).detect(&cfg, now).await;
+    assert!(d.candidates.is_empty() && !d.notes.is_empty(), "{:?}", d);
+    assert!(gh.requests() > 0);
+    assert_eq!(elsewhere.requests(), 0, "the other origin never saw the token");
 }
 
 #[tokio::test]

@@ -482,6 +482,14 @@ async fn sse_resumes_without_gap_or_duplicate() {
         assert_eq!(via_header, all[cut..].to_vec(), "cut {cut}");
         assert_eq!(via_query, all[cut..].to_vec(), "cut {cut}");
     }
+    // An id past the end (up to the largest u64) means "seen everything":
+    // only `done`, with the id that follows the last event, never a wrap.
+    for past in ["2001", "2002", "99999", "18446744073709551615"] {
+        let tail = collect(&d, &format!("/runs/{id}/stream"), Some(past)).await;
+        assert_eq!(tail, all[2001..].to_vec(), "Last-Event-ID {past}");
+        assert_eq!(collect(&d, &format!("/runs/{id}/stream?after={past}"), None).await, all[2001..].to_vec(), "after={past}");
+    }
+    assert_eq!(all[2001].id, "2002");
     // The rich format batches lines and carries streams.
     let rich = collect(&d, &format!("/runs/{id}/stream?format=rich"), None).await;
     let lines: usize = rich.iter().filter(|e| e.event == "lines").map(|e| serde_json::from_str::<Vec<Value>>(&e.data).unwrap().len()).sum();
@@ -576,6 +584,44 @@ async fn plain_html_forms_start_runs_without_javascript() {
         c.post(d.url("/workflows/quick/run")).header("content-type", "application/x-www-form-urlencoded").body(form).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     assert!(r.headers()["location"].to_str().unwrap().starts_with("/workflows?error=invalid%20path"));
+    d.stop().await;
+}
+
+#[tokio::test]
+async fn api_clients_get_json_whatever_the_body_encoding() {
+    let d = start(true).await;
+    let c = d.client();
+    let form = "application/x-www-form-urlencoded";
+    let post = |body: &'static str| c.post(d.url("/workflows/quick/run")).header("content-type", form).body(body);
+    // What urllib and `curl -d ''` send: the token header, an empty form body.
+    let r = post("").header("X-Attune-Client", &d.token).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let v: Value = r.json().await.unwrap();
+    assert!(v["run_id"].is_string() && v["stream_url"].is_string(), "{v}");
+    // Form fields from a script are read as fields, answered as JSON.
+    let r = post("scope=__custom__&custom_path=src%2Fauth").header("X-Attune-Client", &d.token).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let id = r.json::<Value>().await.unwrap()["run_id"].as_str().unwrap().to_string();
+    assert!(d.wait_terminal(&id).await["path"].as_str().unwrap().ends_with("src/auth"));
+    // `curl -d '{…}'` labels JSON as a form: read as JSON.
+    let r = post(r#"{"path": "src/auth"}"#).header("X-Attune-Client", &d.token).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::CREATED);
+    // Errors too are JSON for an API call, not a redirect.
+    let r = post("scope=__custom__&custom_path=..%2F..").header("X-Attune-Client", &d.token).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    assert!(r.json::<Value>().await.unwrap()["detail"].as_str().unwrap().starts_with("invalid path"));
+    let r = c.post(d.url("/workflows/nope/run")).header("content-type", form).header("X-Attune-Client", &d.token).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    // Asking for JSON counts too, with the token in the form.
+    let r = c
+        .post(d.url("/workflows/quick/run"))
+        .header("content-type", form)
+        .header("accept", "application/json")
+        .body(format!("attune_client={}", d.token))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::CREATED);
     d.stop().await;
 }
 

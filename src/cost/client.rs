@@ -94,7 +94,7 @@ impl CostClient {
 
     /// A client for a given base URL and key source (tests, embedding).
     pub fn with(base_url: impl Into<String>, key: Box<dyn Fn() -> Option<AdminKey> + Send + Sync>, ttl: Duration) -> CostClient {
-        let http = reqwest::Client::builder().timeout(HTTP_TIMEOUT).build().unwrap_or_default();
+        let http = crate::outbound::client_builder(HTTP_TIMEOUT).build().unwrap_or_default();
         CostClient {
             base_url: base_url.into().trim_end_matches('/').to_string(),
             http,
@@ -112,7 +112,7 @@ impl CostClient {
     /// Another per-request timeout (tests).
     pub fn with_timeout(mut self, t: Duration) -> CostClient {
         self.timeout = t;
-        self.http = reqwest::Client::builder().timeout(t).build().unwrap_or_default();
+        self.http = crate::outbound::client_builder(t).build().unwrap_or_default();
         self
     }
 
@@ -280,6 +280,12 @@ impl CostClient {
                     );
                     e.retry_after_seconds = Some(retry_after.unwrap_or(60));
                     return Err(e);
+                }
+                s if crate::outbound::is_redirect(s) => {
+                    return Err(err(
+                        CostErrorKind::Unknown,
+                        format!("Anthropic cost-report answered HTTP {s}, a redirect to another origin: not followed, so the admin key stays here. Check ANTHROPIC_BASE_URL."),
+                    ))
                 }
                 s if s >= 500 => return Err(err(CostErrorKind::Network, format!("Anthropic cost-report returned HTTP {s} (a problem on Anthropic's side; try again later)."))),
                 s => return Err(err(CostErrorKind::Unknown, format!("Anthropic cost-report returned HTTP {s}."))),

@@ -84,6 +84,15 @@ impl RunHandle {
     }
     /// Events after `after` (see [`Run::events_after`]). A stored run's
     /// sequence is its lines (seq = line number) then its recommendations.
+    /// The sequence number of the run's last event so far (lines, then
+    /// recommendations; `done` comes after it).
+    pub fn last_seq(&self) -> u64 {
+        match self {
+            RunHandle::Live(r) => r.progress().seq,
+            RunHandle::Stored(s) => s.log.len() + s.record.recommendations.len() as u64,
+        }
+    }
+
     pub fn events_after(&self, after: u64, max: usize) -> std::io::Result<Vec<crate::runner::RunEvent>> {
         use crate::runner::RunEvent;
         match self {

@@ -101,8 +101,7 @@ impl GitHub {
 
     /// Another base URL, token source and timeout (tests, embedding).
     pub fn with(base: impl Into<String>, token: Box<dyn Fn() -> Option<String> + Send + Sync>, timeout: Duration) -> GitHub {
-        let http = reqwest::Client::builder()
-            .timeout(timeout)
+        let http = crate::outbound::client_builder(timeout)
             .user_agent(concat!("attune-ops/", env!("CARGO_PKG_VERSION")))
             .build()
             .unwrap_or_default();

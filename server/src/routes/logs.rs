@@ -40,6 +40,10 @@ pub(super) async fn run_stream(
     let handle = find_run(&s, &id, &headers).await?;
     let after =
         headers.get("last-event-id").and_then(|v| v.to_str().ok()).and_then(|v| v.trim().parse::<u64>().ok()).or(q.after).unwrap_or(0);
+    // An id past the run's last event (a client's bad memory, a hostile
+    // one) means "seen everything so far", not a place to count on from:
+    // ids stay within the run's own sequence, so none can overflow.
+    let after = after.min(handle.last_seq());
     let rich = q.format.as_deref() == Some("rich");
     let sse = Sse::new(event_stream(handle, after, rich)).keep_alive(KeepAlive::new().interval(Duration::from_secs(15)));
     let mut res = sse.into_response();
@@ -94,6 +98,8 @@ pub fn event_stream(handle: RunHandle, after: u64, rich: bool) -> impl Stream<It
                     // what was skipped instead of hiding it.
                     let now = match &st.handle {
                         RunHandle::Live(r) => r.progress().seq,
+                        // The lines; the recommendations after them can
+                        // still be sent.
                         RunHandle::Stored(s) => s.log.len(),
                     };
                     tracing::warn!(error = %e, "ops.sse: cannot read run log");

@@ -56,16 +56,29 @@ fn parse_form_body(body: &[u8]) -> StartRunRequest {
     StartRunRequest { path, trigger, source_run_id: field("source_run_id") }
 }
 
+/// Whether a request is an API call: it carries the token header, or asks
+/// for JSON. It gets JSON answers whatever its body's encoding (Python's
+/// urllib and `curl -d ''` send empty form-encoded bodies); only a plain
+/// browser form post, whose token is a form field, gets redirects.
+fn is_api_call(headers: &HeaderMap) -> bool {
+    headers.contains_key(crate::perimeter::TOKEN_HEADER)
+        || headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|a| a.contains("application/json"))
+}
+
 /// `POST /workflows/{name}/run`.
 pub(super) async fn start(State(s): State<AppState>, Path(name): Path<String>, headers: HeaderMap, body: Bytes) -> Response {
-    let form = crate::perimeter::is_urlencoded_form(&headers);
+    let form_body = crate::perimeter::is_urlencoded_form(&headers);
+    // Redirects only for a browser's form; the body is read by its encoding.
+    let form = form_body && !is_api_call(&headers);
     let form_error = |msg: String| see_other(&format!("/workflows?error={}#wf-{}", encode_component(&msg), encode_component(&name)));
     // Unknown workflow first (404, as JSON), then the body.
     if !s.ops.has_workflow(&name) {
         let e = ApiError::from(StartError::UnknownWorkflow(name.clone()));
         return if form { form_error(e.detail) } else { e.into_response() };
     }
-    let req = if form {
+    // `curl -d '{"path": …}'` labels its JSON as a form: read it as JSON.
+    let json_in_form = body.trim_ascii_start().starts_with(b"{");
+    let req = if form_body && !json_in_form {
         parse_form_body(&body)
     } else {
         match parse_json_body(&body) {
