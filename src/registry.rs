@@ -344,10 +344,21 @@ fn discover_from_cli(program: &Path) -> Registry {
 /// Caches the registry and reloads it when the file changes (checked by
 /// modification time and size on each access: one `stat`). CLI discovery is
 /// cached for a minute.
+///
+/// Loading can be slow (`attune workflow list` may take seconds), so no
+/// lock is held across it: one caller loads (`loading`) while the others
+/// keep answering with the registry they had; only when there is none yet
+/// do they wait for the load.
 pub struct RegistryCache {
     root: PathBuf,
     inner: Mutex<Option<(Key, std::sync::Arc<Registry>)>>,
+    loading: Mutex<()>,
+    /// How long a registry from the CLI is kept.
+    cli_ttl: Duration,
+    load: Loader,
 }
+
+type Loader = Box<dyn Fn(&Path) -> Registry + Send + Sync>;
 
 #[derive(Clone, PartialEq)]
 enum Key {
@@ -355,33 +366,70 @@ enum Key {
     NoFile(std::time::Instant),
 }
 
+impl Key {
+    /// Whether a registry loaded at `self` is still good now (`now`).
+    fn fresh(&self, now: &Key, cli_ttl: Duration) -> bool {
+        match (self, now) {
+            (Key::File(..), Key::File(..)) => self == now,
+            (Key::NoFile(t0), Key::NoFile(_)) => t0.elapsed() < cli_ttl,
+            _ => false,
+        }
+    }
+}
+
 impl RegistryCache {
     pub fn new(root: PathBuf) -> RegistryCache {
-        RegistryCache { root, inner: Mutex::new(None) }
+        RegistryCache::with_loader(root, Duration::from_secs(60), Box::new(Registry::load))
     }
 
-    /// The current registry.
-    pub fn get(&self) -> std::sync::Arc<Registry> {
-        let key = match std::fs::metadata(self.root.join(REGISTRY_FILE)) {
+    fn with_loader(root: PathBuf, cli_ttl: Duration, load: Loader) -> RegistryCache {
+        RegistryCache { root, inner: Mutex::new(None), loading: Mutex::new(()), cli_ttl, load }
+    }
+
+    fn key(&self) -> Key {
+        match std::fs::metadata(self.root.join(REGISTRY_FILE)) {
             Ok(m) => Key::File(m.modified().ok(), m.len()),
             Err(_) => Key::NoFile(std::time::Instant::now()),
-        };
-        let mut guard = self.inner.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some((old, reg)) = guard.as_ref() {
-            let fresh = match (old, &key) {
-                (Key::File(..), Key::File(..)) => *old == key,
-                (Key::NoFile(t0), Key::NoFile(_)) => t0.elapsed() < Duration::from_secs(60),
-                _ => false,
-            };
-            if fresh {
+        }
+    }
+
+    fn cached(&self) -> Option<(Key, std::sync::Arc<Registry>)> {
+        self.inner.lock().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    /// The current registry. Blocking (a file read, or the `attune` CLI):
+    /// call it off the async threads.
+    pub fn get(&self) -> std::sync::Arc<Registry> {
+        let key = self.key();
+        let old = self.cached();
+        if let Some((k, reg)) = &old {
+            if k.fresh(&key, self.cli_ttl) {
                 return reg.clone();
             }
         }
-        let reg = std::sync::Arc::new(Registry::load(&self.root));
+        let _loading = match self.loading.try_lock() {
+            Ok(g) => g,
+            Err(std::sync::TryLockError::Poisoned(p)) => p.into_inner(),
+            Err(std::sync::TryLockError::WouldBlock) => {
+                // Someone is loading: the registry we had is good enough for
+                // this answer. Without one, wait for theirs.
+                if let Some((_, reg)) = old {
+                    return reg;
+                }
+                let g = self.loading.lock().unwrap_or_else(|p| p.into_inner());
+                if let Some((k, reg)) = self.cached() {
+                    if k.fresh(&self.key(), self.cli_ttl) {
+                        return reg;
+                    }
+                }
+                g
+            }
+        };
+        let reg = std::sync::Arc::new((self.load)(&self.root));
         for e in &reg.errors {
             tracing::warn!(problem = %e, "workflow registry");
         }
-        *guard = Some((key, reg.clone()));
+        *self.inner.lock().unwrap_or_else(|p| p.into_inner()) = Some((key, reg.clone()));
         reg
     }
 }
@@ -443,6 +491,37 @@ command = ["echo", "hi"]
         assert!(r.errors[1].message.contains("comand"), "{}", r.errors[1].message);
         assert!(r.errors[2].message.contains("duplicate"));
         assert!(r.errors[3].message.contains("gold"));
+    }
+
+    /// A slow load (the CLI) holds no lock the others wait on: they answer
+    /// with the registry they had; the next caller after it gets the new one.
+    #[test]
+    fn a_slow_reload_does_not_hold_up_other_callers() {
+        let calls = std::sync::Arc::new(std::sync::atomic::AtomicU32::new(0));
+        let c = calls.clone();
+        let cache = std::sync::Arc::new(RegistryCache::with_loader(
+            PathBuf::from("/nonexistent-project"),
+            Duration::ZERO,
+            Box::new(move |_| {
+                let n = c.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                if n > 0 {
+                    std::thread::sleep(Duration::from_millis(800));
+                }
+                parse(&format!("[[workflow]]\nname = \"gen{n}\"\ncommand = [\"true\"]\n"))
+            }),
+        ));
+        assert_eq!(cache.get().names(), ["gen0"]);
+        let slow = {
+            let cache = cache.clone();
+            std::thread::spawn(move || cache.get().names())
+        };
+        while calls.load(std::sync::atomic::Ordering::SeqCst) < 2 {
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        let t0 = std::time::Instant::now();
+        assert_eq!(cache.get().names(), ["gen0"], "the registry we had, while the reload runs");
+        assert!(t0.elapsed() < Duration::from_millis(300), "waited {:?} behind a reload", t0.elapsed());
+        assert_eq!(slow.join().unwrap(), ["gen1"]);
     }
 
     #[test]

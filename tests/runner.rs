@@ -273,3 +273,40 @@ async fn shutdown_cancels_and_records_everything() {
     }
     assert!(f.runner.start(req("code-review", "true")).is_err());
 }
+
+/// A run the pump already took off the queue, whose executor has not run
+/// yet (on this one-thread runtime nothing else runs until we await), is
+/// neither queued nor running when shutdown comes: it must still never
+/// start its command.
+#[tokio::test(flavor = "current_thread")]
+async fn a_run_taken_off_the_queue_does_not_start_once_shutdown_began() {
+    let f = fixture(1);
+    let marker = f.root.join("started");
+    let run = f.runner.start(req("code-review", &format!("touch '{}'; sleep 300", marker.display()))).unwrap();
+    assert_eq!(run.status(), RunStatus::Pending);
+    f.runner.shutdown().await;
+    wait_done(&run).await;
+    assert_eq!(run.info().status, RunStatus::Cancelled);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(!marker.exists(), "the command started after shutdown");
+}
+
+/// Shutdown does not wait for the configured kill grace of a run that
+/// ignores SIGTERM: a few seconds at most.
+#[tokio::test]
+async fn shutdown_is_bounded_for_commands_that_ignore_sigterm() {
+    let project = TempProject::new();
+    let mut cfg = RunnerConfig::new(project.root.clone());
+    cfg.runs_dir = Some(project.home.join("ops/runs"));
+    cfg.kill_grace = Duration::from_secs(60);
+    let runner = Runner::new(cfg).unwrap();
+    let run = runner.start(req("code-review", "trap '' TERM; echo up; while :; do sleep 0.1; done")).unwrap();
+    let mut rx = run.subscribe();
+    tokio::time::timeout(Duration::from_secs(10), rx.wait_for(|p| p.seq >= 2)).await.unwrap().unwrap();
+    let t0 = std::time::Instant::now();
+    runner.shutdown().await;
+    let took = t0.elapsed();
+    assert!(took < attune_ops::runner::SHUTDOWN_WAIT, "shutdown took {took:?}");
+    assert_eq!(run.info().status, RunStatus::Cancelled);
+    assert!(texts(&run).iter().any(|(_, x)| x.contains("still running at shutdown: sending SIGKILL")));
+}

@@ -17,7 +17,7 @@
 pub mod perimeter;
 pub mod routes;
 
-use std::future::Future;
+use std::future::{Future, IntoFuture};
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -275,9 +275,13 @@ impl Server {
         app_router(self.ops.clone(), self.leptos.clone(), self.token.clone(), self.ops.config().port)
     }
 
-    /// Serves on `listener` until `shutdown` resolves; then cancels queued
-    /// and running runs and records them. The Host allowlist uses the
-    /// listener's actual port (so binding port 0 works).
+    /// Serves on `listener` until `shutdown` resolves; then stops: no new
+    /// connections, queued and running runs cancelled and recorded
+    /// ([`Ops::shutdown`]), so viewers of a live run get its `done` and
+    /// their streams end; then the open connections are let finish. All of
+    /// it within [`SHUTDOWN_DEADLINE`]: a connection still open then is
+    /// dropped. The Host allowlist uses the listener's actual port (so
+    /// binding port 0 works).
     pub async fn serve(
         self,
         listener: tokio::net::TcpListener,
@@ -287,11 +291,44 @@ impl Server {
         let ops = self.ops.clone();
         let router = app_router(ops.clone(), self.leptos.clone(), self.token.clone(), port);
         spawn_daily_prune(ops.clone());
-        let result = axum::serve(listener, router.into_make_service()).with_graceful_shutdown(shutdown).await;
+        // Graceful shutdown starts when `shutdown` resolves, but waits for
+        // every open answer, and a viewer's event stream lasts as long as
+        // its run: so the runs are stopped right away, beside it, not after.
+        let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+        let graceful = {
+            let mut rx = stop_rx.clone();
+            async move {
+                let _ = rx.wait_for(|s| *s).await;
+            }
+        };
+        let serving = axum::serve(listener, router.into_make_service()).with_graceful_shutdown(graceful).into_future();
+        tokio::pin!(serving);
+        let result = tokio::select! {
+            r = &mut serving => r,
+            () = shutdown => {
+                let _ = stop_tx.send(true);
+                let stopping = async {
+                    ops.shutdown().await;
+                    (&mut serving).await
+                };
+                match tokio::time::timeout(SHUTDOWN_DEADLINE, stopping).await {
+                    Ok(r) => r,
+                    Err(_) => {
+                        tracing::warn!("ops.server: connections still open at the shutdown deadline were dropped");
+                        Ok(())
+                    }
+                }
+            }
+        };
+        // Idempotent: after a listener error, the runs still get stopped.
         ops.shutdown().await;
         result
     }
 }
+
+/// From the shutdown signal to `serve` returning, at most this long
+/// (runs get SIGTERM, then SIGKILL; records are written; streams end).
+pub const SHUTDOWN_DEADLINE: std::time::Duration = std::time::Duration::from_millis(9_500);
 
 /// Prunes old run records once a day (startup pruning happens in
 /// `Ops::new`).

@@ -256,7 +256,14 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         if !cli.no_browser {
             open_browser(&url);
         }
-        server.serve(listener, shutdown_signal()).await.context("server error")?;
+        let (first_tx, first_rx) = tokio::sync::oneshot::channel::<()>();
+        tokio::spawn(watch_signals(server.ops.clone(), first_tx));
+        server
+            .serve(listener, async move {
+                let _ = first_rx.await;
+            })
+            .await
+            .context("server error")?;
         println!("attune ops stopped");
         Ok(ExitCode::SUCCESS)
     })
@@ -274,7 +281,7 @@ fn resolve_host(host: &str) -> anyhow::Result<IpAddr> {
 }
 
 /// Ctrl-C or SIGTERM.
-async fn shutdown_signal() {
+async fn signal() {
     let ctrl_c = async {
         let _ = tokio::signal::ctrl_c().await;
     };
@@ -290,7 +297,19 @@ async fn shutdown_signal() {
         _ = ctrl_c => {},
         _ = term => {},
     }
-    eprintln!("attune ops: shutting down (cancelling in-flight runs)…");
+}
+
+/// The first signal starts the graceful shutdown (`first`); a second one
+/// means "now": the run commands are killed and the process exits at once
+/// (their records are recovered on the next start).
+async fn watch_signals(ops: std::sync::Arc<attune_ops::ops::Ops>, first: tokio::sync::oneshot::Sender<()>) {
+    signal().await;
+    eprintln!("attune ops: shutting down (cancelling in-flight runs; press Ctrl-C again to quit at once)…");
+    let _ = first.send(());
+    signal().await;
+    eprintln!("attune ops: stopping now");
+    ops.kill_now();
+    std::process::exit(130);
 }
 
 /// Best effort; failures are ignored.

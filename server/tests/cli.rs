@@ -338,3 +338,158 @@ fn a_dashboard_killed_mid_run_leaves_nothing_running_after_restart() {
     unsafe { libc::kill(second.id() as i32, libc::SIGTERM) };
     assert_eq!(second.wait().unwrap().code(), Some(0));
 }
+
+/// A workflow whose whole process group ignores SIGTERM and prints a line
+/// every 0.2 s, writing its shell's pid to `pidfile` first.
+fn stubborn_registry(root: &std::path::Path, pidfile: &std::path::Path) {
+    std::fs::write(
+        root.join(".attune/workflows.toml"),
+        format!(
+            "[[workflow]]\nname = \"stubborn\"\ncommand = [\"sh\", \"-c\", \"trap '' TERM; echo $$ > '{}'; while :; do echo tick; sleep 0.2; done\"]\n",
+            pidfile.display()
+        ),
+    )
+    .unwrap();
+}
+
+/// Starts the stubborn workflow on a dashboard at `port`; its run id and
+/// its shell's pid once it runs.
+fn start_stubborn(port: &str, pidfile: &std::path::Path) -> (String, i32) {
+    let token: serde_json::Value = serde_json::from_str(&http(port, "GET", "/api/session/token", &[], "")).unwrap();
+    let token = token["token"].as_str().unwrap().to_string();
+    let started = http(port, "POST", "/workflows/stubborn/run", &[("X-Attune-Client", &token), ("Content-Type", "application/json")], "{}");
+    let started: serde_json::Value = serde_json::from_str(&started).unwrap();
+    let run_id = started["run_id"].as_str().unwrap().to_string();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        if let Some(pid) = std::fs::read_to_string(pidfile).ok().and_then(|s| s.trim().parse().ok()) {
+            return (run_id, pid);
+        }
+        assert!(Instant::now() < deadline, "the workflow did not start");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// A viewer of the run's event stream on its own thread: everything it
+/// received until the server closed the stream. The receiver yields once
+/// the first `tick` line has arrived, then the whole text at the end.
+fn attach_viewer(port: &str, run_id: &str) -> (std::sync::mpsc::Receiver<String>, std::thread::JoinHandle<String>) {
+    use std::io::Write;
+    let mut s = std::net::TcpStream::connect(format!("127.0.0.1:{port}")).unwrap();
+    write!(s, "GET /runs/{run_id}/stream HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nAccept: text/event-stream\r\n\r\n").unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    let h = std::thread::spawn(move || {
+        let mut all = Vec::new();
+        let mut buf = [0u8; 4096];
+        let mut told = false;
+        loop {
+            match s.read(&mut buf) {
+                Ok(0) | Err(_) => break,
+                Ok(n) => all.extend_from_slice(&buf[..n]),
+            }
+            if !told && String::from_utf8_lossy(&all).contains("tick") {
+                told = true;
+                let _ = tx.send(String::new());
+            }
+        }
+        String::from_utf8_lossy(&all).into_owned()
+    });
+    (rx, h)
+}
+
+/// Waits for the child to exit; past `limit` it is killed and the test
+/// fails (instead of hanging).
+fn wait_at_most(child: &mut std::process::Child, limit: Duration) -> std::process::ExitStatus {
+    let deadline = Instant::now() + limit;
+    loop {
+        if let Some(st) = child.try_wait().unwrap() {
+            return st;
+        }
+        if Instant::now() >= deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("the dashboard was still running {limit:?} after the signal");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+fn record_status(home: &std::path::Path, workflow: &str, run_id: &str) -> String {
+    let path = home.join("ops/runs").join(workflow).join(format!("{run_id}.json"));
+    let v: serde_json::Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+    v["status"].as_str().unwrap_or_default().to_string()
+}
+
+#[test]
+fn sigterm_with_a_viewer_attached_cancels_the_run_ends_the_stream_and_exits_in_time() {
+    let (d, root, home) = fixture();
+    let pidfile = d.path().join("stubborn.pid");
+    stubborn_registry(&root, &pidfile);
+    let port = free_port();
+    let mut server = bin()
+        .args(["--no-browser", "--allow-run", "--port", &port, "--project-root"])
+        .arg(&root)
+        .env("ATTUNE_HOME", &home)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    wait_port(&port);
+    let (run_id, shell) = start_stubborn(&port, &pidfile);
+    let (first_line, viewer) = attach_viewer(&port, &run_id);
+    first_line.recv_timeout(Duration::from_secs(20)).expect("the viewer sees the run's output");
+
+    let t0 = Instant::now();
+    // SAFETY: signalling our own child.
+    unsafe { libc::kill(server.id() as i32, libc::SIGTERM) };
+    let status = wait_at_most(&mut server, Duration::from_secs(15));
+    let took = t0.elapsed();
+    assert_eq!(status.code(), Some(0), "a clean exit");
+    assert!(took < Duration::from_secs(10), "exited {took:?} after SIGTERM, with a viewer attached and a run ignoring SIGTERM");
+    // The viewer's stream ended with the run's `done`, cancelled.
+    let seen = viewer.join().unwrap();
+    let done = seen.split("event: done").nth(1).unwrap_or_else(|| panic!("no done event in {seen}"));
+    assert!(done.contains("cancelled"), "{done}");
+    // The run's processes are gone, and it is recorded as cancelled.
+    assert!(!procs::running(shell), "the run's shell {shell} outlived the dashboard");
+    assert_eq!(record_status(&home, "stubborn", &run_id), "cancelled");
+    let mut stderr = String::new();
+    server.stderr.take().unwrap().read_to_string(&mut stderr).unwrap();
+    assert!(stderr.contains("press Ctrl-C again to quit at once"), "{stderr}");
+}
+
+#[test]
+fn a_second_signal_exits_at_once_and_kills_the_runs() {
+    let (d, root, home) = fixture();
+    let pidfile = d.path().join("stubborn.pid");
+    stubborn_registry(&root, &pidfile);
+    let port = free_port();
+    let mut server = bin()
+        .args(["--no-browser", "--allow-run", "--port", &port, "--project-root"])
+        .arg(&root)
+        .env("ATTUNE_HOME", &home)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    wait_port(&port);
+    let (_run_id, shell) = start_stubborn(&port, &pidfile);
+    let (first_line, _viewer) = attach_viewer(&port, &_run_id);
+    first_line.recv_timeout(Duration::from_secs(20)).expect("the viewer sees the run's output");
+    // SAFETY: signalling our own child.
+    unsafe { libc::kill(server.id() as i32, libc::SIGTERM) };
+    // The first signal's graceful stop waits for the stubborn run (it
+    // ignores SIGTERM): a second one does not.
+    std::thread::sleep(Duration::from_millis(500));
+    let t0 = Instant::now();
+    // SAFETY: as above.
+    unsafe { libc::kill(server.id() as i32, libc::SIGINT) };
+    let status = wait_at_most(&mut server, Duration::from_secs(5));
+    assert!(t0.elapsed() < Duration::from_secs(2), "the second signal took {:?}", t0.elapsed());
+    assert_eq!(status.code(), Some(130));
+    let deadline = Instant::now() + Duration::from_secs(3);
+    while procs::running(shell) {
+        assert!(Instant::now() < deadline, "the run's shell {shell} outlived a second Ctrl-C");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}

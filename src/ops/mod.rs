@@ -59,6 +59,9 @@ pub struct Ops {
     cost: crate::cost::CostClient,
     /// Spec completion candidates: GitHub client, repository memo, cache.
     detector: Arc<crate::specs::candidates::Detector>,
+    /// Set once [`Ops::shutdown`] has stopped the runs: long-lived
+    /// answers (event streams) end when it flips.
+    stopped: tokio::sync::watch::Sender<bool>,
 }
 
 impl Ops {
@@ -93,6 +96,7 @@ impl Ops {
             sessions: SessionCache::default(),
             cost: crate::cost::CostClient::new(),
             detector: Arc::new(crate::specs::candidates::Detector::new()),
+            stopped: tokio::sync::watch::channel(false).0,
             config,
         })
     }
@@ -143,8 +147,22 @@ impl Ops {
 
     /// Cancels everything queued or running and waits for the records to be
     /// written (see [`Runner::shutdown`]). New starts are refused from now
-    /// on.
+    /// on. Then tells the [`Ops::stopped`] watchers. Bounded: a few
+    /// seconds at most ([`crate::runner::SHUTDOWN_WAIT`]).
     pub async fn shutdown(&self) {
         self.runner.shutdown().await;
+        self.stopped.send_replace(true);
+    }
+
+    /// Becomes `true` when [`Ops::shutdown`] has finished: an event stream
+    /// still open then says so and ends.
+    pub fn stopped(&self) -> tokio::sync::watch::Receiver<bool> {
+        self.stopped.subscribe()
+    }
+
+    /// Kills every running command at once, writing nothing (a second
+    /// Ctrl-C): see [`Runner::kill_now`].
+    pub fn kill_now(&self) {
+        self.runner.kill_now();
     }
 }

@@ -82,6 +82,13 @@ impl RunnerConfig {
     }
 }
 
+/// At shutdown, how long running commands get between SIGTERM and SIGKILL
+/// (the configured kill grace, if shorter).
+pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(4);
+/// At most how long [`Runner::shutdown`] waits for runs to end and their
+/// records to be written.
+pub const SHUTDOWN_WAIT: Duration = Duration::from_secs(7);
+
 /// A validated request to run a workflow.
 #[derive(Clone, Debug)]
 pub struct StartRequest {
@@ -279,27 +286,60 @@ impl Runner {
 
     /// Cancels everything queued or running and waits for the records to be
     /// written. New starts are refused from now on.
+    ///
+    /// Bounded, so a dashboard asked to stop does stop: running commands get
+    /// SIGTERM, and whatever is still running [`SHUTDOWN_GRACE`] later (or
+    /// the kill grace, if shorter) gets SIGKILL; the whole call takes a few
+    /// seconds at most (see [`SHUTDOWN_WAIT`]).
     pub async fn shutdown(&self) {
-        let (queued, running, tasks) = {
+        let (queued, active, tasks) = {
             let mut st = self.st();
             st.shutting_down = true;
             let queued: Vec<_> = st.queue.drain(..).map(|(r, _)| r).collect();
-            let running: Vec<_> = st.runs.values().filter(|r| r.status() == RunStatus::Running).cloned().collect();
+            // Every other run that is not over: running ones, and ones the
+            // pump already took off the queue whose executor has not marked
+            // them running yet (they must not start now).
+            let active: Vec<_> =
+                st.runs.values().filter(|r| !r.status().is_terminal() && !queued.iter().any(|q| Arc::ptr_eq(q, r))).cloned().collect();
             let tasks: Vec<_> = st.tasks.drain().map(|(_, h)| h).collect();
-            (queued, running, tasks)
+            (queued, active, tasks)
         };
+        for r in &active {
+            r.note("[attune-ops] the dashboard is shutting down: cancelling");
+            r.request_cancel();
+        }
         for r in &queued {
             r.note("[attune-ops] the dashboard shut down before this run started");
             r.finish(None, RunStatus::Cancelled);
             self.after_finish(r, None).await;
         }
-        for r in &running {
-            r.note("[attune-ops] the dashboard is shutting down: cancelling");
-            r.request_cancel();
+        let mut all = futures::future::join_all(tasks);
+        let grace = self.inner.cfg.kill_grace.min(SHUTDOWN_GRACE);
+        if tokio::time::timeout(grace, &mut all).await.is_ok() {
+            return;
         }
-        let all = futures::future::join_all(tasks);
-        if tokio::time::timeout(self.inner.cfg.kill_grace + Duration::from_secs(10), all).await.is_err() {
+        // The executors' own SIGKILL comes after the (longer) kill grace:
+        // do not wait for it.
+        for r in active.iter().filter(|r| !r.status().is_terminal()) {
+            if let Some(pgid) = r.pgid() {
+                r.note("[attune-ops] still running at shutdown: sending SIGKILL");
+                procs::signal_group(pgid, libc::SIGKILL);
+            }
+        }
+        if tokio::time::timeout(SHUTDOWN_WAIT.saturating_sub(grace), all).await.is_err() {
             tracing::warn!("ops.runner: some runs did not finish in time at shutdown");
+        }
+    }
+
+    /// SIGKILLs the process group of every running command, at once and
+    /// without waiting or writing records: for a dashboard told to stop a
+    /// second time, which exits right after. The records stay `running`;
+    /// the next start recovers them (and stops what escaped the groups).
+    pub fn kill_now(&self) {
+        for r in self.runs() {
+            if let Some(pgid) = r.pgid().filter(|_| !r.status().is_terminal()) {
+                procs::signal_group(pgid, libc::SIGKILL);
+            }
         }
     }
 
@@ -444,6 +484,7 @@ impl Runner {
             }
         };
         let pgid = child.id().unwrap_or(0);
+        run.set_pgid(pgid);
         let ctx = Arc::new(RouteCtx { known: req.known_workflows.clone(), root: cfg.project_root.clone() });
         let out = child.stdout.take().map(|p| tokio::spawn(pump(p, LogStream::Stdout, run.clone(), ctx.clone())));
         let err = child.stderr.take().map(|p| tokio::spawn(pump(p, LogStream::Stderr, run.clone(), ctx.clone())));
@@ -489,6 +530,7 @@ impl Runner {
         }
         let grace = Duration::from_secs(1);
         let _ = tokio::task::spawn_blocking(move || procs::kill_and_reap_group(pgid, grace)).await;
+        run.set_pgid(0);
 
         let code = match status {
             Ok(st) => {

@@ -57,6 +57,10 @@ pub struct Run {
     progress: watch::Sender<Progress>,
     cancel: watch::Sender<bool>,
     cancel_seen: AtomicBool,
+    /// The process group of the run's command while it runs (0 before the
+    /// spawn and after the group is reaped): what a last-moment kill
+    /// signals.
+    pgid: std::sync::atomic::AtomicU32,
     max_log_bytes: u64,
     /// Record writes happen on blocking threads and may finish out of
     /// order; each snapshot takes a generation and a writer skips snapshots
@@ -97,6 +101,7 @@ impl Run {
             progress: watch::channel(Progress { seq: 0, terminal: false }).0,
             cancel: watch::channel(false).0,
             cancel_seen: AtomicBool::new(false),
+            pgid: std::sync::atomic::AtomicU32::new(0),
             max_log_bytes,
             persist_gen: std::sync::atomic::AtomicU64::new(0),
             written_gen: Mutex::new(0),
@@ -331,6 +336,15 @@ impl Run {
 
     pub(crate) fn cancel_receiver(&self) -> watch::Receiver<bool> {
         self.cancel.subscribe()
+    }
+
+    pub(crate) fn set_pgid(&self, pgid: u32) {
+        self.pgid.store(pgid, Ordering::SeqCst);
+    }
+
+    /// The run's process group while its command runs.
+    pub(crate) fn pgid(&self) -> Option<u32> {
+        Some(self.pgid.load(Ordering::SeqCst)).filter(|&p| p != 0)
     }
 }
 

@@ -206,7 +206,7 @@ pub async fn start_run(
 ) -> Result<StartRunResponse, ApiError> {
     let ops = ssr::ops()?;
     let req = attune_ops::wire::StartRunRequest { path, trigger, source_run_id };
-    let run = ops.start_run(&workflow, &req)?;
+    let run = ssr::off_thread(move || ops.start_run(&workflow, &req)).await??;
     Ok(start_response(&run))
 }
 

@@ -45,7 +45,7 @@ pub(super) async fn run_stream(
     // ids stay within the run's own sequence, so none can overflow.
     let after = after.min(handle.last_seq());
     let rich = q.format.as_deref() == Some("rich");
-    let sse = Sse::new(event_stream(handle, after, rich)).keep_alive(KeepAlive::new().interval(Duration::from_secs(15)));
+    let sse = Sse::new(event_stream(handle, after, rich, s.ops.stopped())).keep_alive(KeepAlive::new().interval(Duration::from_secs(15)));
     let mut res = sse.into_response();
     res.headers_mut().insert(header::CACHE_CONTROL, "no-cache".parse().expect("static header"));
     res.headers_mut().insert("x-accel-buffering", "no".parse().expect("static header"));
@@ -55,11 +55,24 @@ pub(super) async fn run_stream(
 /// Events of a run after `after`, then live ones, then `done`; the stream
 /// ends after `done`. Viewers read from the run's log store, so a slow
 /// viewer is never dropped: it reads more per wake-up.
-pub fn event_stream(handle: RunHandle, after: u64, rich: bool) -> impl Stream<Item = Result<Event, Infallible>> {
+///
+/// When the dashboard shuts down its runs are cancelled, so a viewer gets
+/// their last lines and `done` as usual. Should the engine report it has
+/// stopped (`stopped` flips) while a run is somehow still not over, the
+/// viewer gets what is left and a final `shutdown` event instead of a
+/// stream that never ends (which would hold the server's exit).
+pub fn event_stream(
+    handle: RunHandle,
+    after: u64,
+    rich: bool,
+    stopped: tokio::sync::watch::Receiver<bool>,
+) -> impl Stream<Item = Result<Event, Infallible>> {
     struct St {
         handle: RunHandle,
         cursor: u64,
         rx: Option<tokio::sync::watch::Receiver<attune_ops::runner::Progress>>,
+        stopped: tokio::sync::watch::Receiver<bool>,
+        stopping: bool,
         first: bool,
         done: bool,
     }
@@ -67,7 +80,7 @@ pub fn event_stream(handle: RunHandle, after: u64, rich: bool) -> impl Stream<It
         RunHandle::Live(r) => Some(r.subscribe()),
         RunHandle::Stored(_) => None,
     };
-    let st = St { handle, cursor: after, rx, first: true, done: false };
+    let st = St { handle, cursor: after, rx, stopped, stopping: false, first: true, done: false };
     stream::unfold(st, move |mut st| async move {
         if st.done {
             return None;
@@ -126,13 +139,22 @@ pub fn event_stream(handle: RunHandle, after: u64, rich: bool) -> impl Stream<It
                 st.done = true;
                 return Some((out, st));
             }
+            if st.stopping {
+                out.push(Event::default().event("shutdown").data(json!({"reason": "the dashboard is shutting down"}).to_string()));
+                st.done = true;
+                return Some((out, st));
+            }
             if !out.is_empty() {
                 return Some((out, st));
             }
             if let Some(rx) = st.rx.as_mut() {
-                if rx.changed().await.is_err() {
-                    // The run object is gone: treat as finished.
-                    st.rx = None;
+                tokio::select! {
+                    changed = rx.changed() => if changed.is_err() {
+                        // The run object is gone: treat as finished.
+                        st.rx = None;
+                    },
+                    // An error means the engine itself is gone: stopped too.
+                    _ = st.stopped.wait_for(|s| *s) => st.stopping = true,
                 }
             }
         }

@@ -72,7 +72,16 @@ pub(super) async fn start(State(s): State<AppState>, Path(name): Path<String>, h
     let form = form_body && !is_api_call(&headers);
     let form_error = |msg: String| see_other(&format!("/workflows?error={}#wf-{}", encode_component(&msg), encode_component(&name)));
     // Unknown workflow first (404, as JSON), then the body.
-    if !s.ops.has_workflow(&name) {
+    // The registry may come from `attune workflow list` (seconds): off the
+    // async threads, like every engine call that can touch disk or a child.
+    let known = {
+        let (ops, n) = (s.ops.clone(), name.clone());
+        match off_thread(move || ops.has_workflow(&n)).await {
+            Ok(k) => k,
+            Err(e) => return e.into_response(),
+        }
+    };
+    if !known {
         let e = ApiError::from(StartError::UnknownWorkflow(name.clone()));
         return if form { form_error(e.detail) } else { e.into_response() };
     }
@@ -86,7 +95,15 @@ pub(super) async fn start(State(s): State<AppState>, Path(name): Path<String>, h
             Err(m) => return ApiError::new(400, m).into_response(),
         }
     };
-    match s.ops.start_run(&name, &req) {
+    let started = {
+        let (ops, n) = (s.ops.clone(), name.clone());
+        off_thread(move || ops.start_run(&n, &req)).await
+    };
+    let started = match started {
+        Ok(r) => r,
+        Err(e) => return e.into_response(),
+    };
+    match started {
         Ok(run) if form => see_other(&format!("/runs/{}/view", run.id)),
         Ok(run) => (StatusCode::CREATED, Json(attune_ops_app::api::start_response(&run))).into_response(),
         Err(e) if form => form_error(e.to_string()),

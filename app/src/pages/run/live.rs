@@ -118,8 +118,13 @@ impl LiveConnection {
     fn connect(&self) {
         let url = format!("/runs/{}/stream?format=rich&after={}", self.0.run_id, self.0.last_seq.get());
         let Ok(es) = EventSource::new(&url) else { return };
-        let listeners: [(&str, Handler); 4] =
-            [("lines", Self::on_lines), ("recommendation", Self::on_recommendation), ("gap", Self::on_gap), ("done", Self::on_done)];
+        let listeners: [(&str, Handler); 5] = [
+            ("lines", Self::on_lines),
+            ("recommendation", Self::on_recommendation),
+            ("gap", Self::on_gap),
+            ("done", Self::on_done),
+            ("shutdown", Self::on_shutdown),
+        ];
         let mut handlers = Vec::new();
         for (event, handler) in listeners {
             let this = self.clone();
@@ -178,6 +183,13 @@ impl LiveConnection {
         if let Some(text) = ev.data().as_string() {
             self.0.notice.set(Some(format!("Part of the log could not be streamed ({text}); it is still in the downloaded log.")));
         }
+    }
+
+    /// The dashboard is stopping while the run is not over. The browser
+    /// reconnects by itself (and [`LiveConnection::on_error`] keeps trying)
+    /// until the dashboard is back.
+    fn on_shutdown(&self, _ev: &MessageEvent) {
+        self.0.notice.set(Some("The dashboard is shutting down — this page reconnects when it is back.".into()));
     }
 
     /// The run ended: its final status, then the full record.
