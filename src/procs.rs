@@ -8,8 +8,11 @@
 //!   [`become_subreaper`]): when a run's direct child dies, its orphaned
 //!   descendants are re-parented to us instead of to PID 1 (which, in
 //!   containers, often never reaps them). After a run ends we kill what is
-//!   left of its group and reap every member, so no orphan or zombie
-//!   outlives the run.
+//!   left of its group and reap every member; processes that left the
+//!   group (`setsid`) but carry the run's `ATTUNE_RUN_ID` are stopped too
+//!   ([`stop_leftovers`]); and every zombie we adopt is reaped
+//!   ([`reap_adopted`], on SIGCHLD), never one whose status tokio waits for
+//!   (the run leaders registered by [`spawn_leader`]).
 //! * Liveness, for records left in flight by another dashboard:
 //!   [`process_gone`], [`live_process_named`], [`pid_namespace`]; and
 //!   [`stop_leftovers`], which finds a dead dashboard's run processes by
@@ -102,6 +105,73 @@ pub fn kill_and_reap_group(pgid: u32, grace: Duration) {
     }
 }
 
+/// The run commands we spawned (each the leader of its own group) that
+/// are not reaped yet: tokio reaps those, so [`reap_adopted`] must not.
+static LEADERS: std::sync::Mutex<Vec<u32>> = std::sync::Mutex::new(Vec::new());
+
+fn leaders() -> std::sync::MutexGuard<'static, Vec<u32>> {
+    LEADERS.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// A registered group leader; unregistered when dropped (once its exit
+/// status has been collected).
+pub struct Leader(u32);
+
+impl Drop for Leader {
+    fn drop(&mut self) {
+        let mut l = leaders();
+        if let Some(i) = l.iter().position(|&p| p == self.0) {
+            l.swap_remove(i);
+        }
+    }
+}
+
+/// Spawns a run command (`spawn`, which must put it in a process group of
+/// its own) and registers it as a leader whose exit status is not ours to
+/// collect. The registry is locked across the spawn, so a sweep can never
+/// see the new child unregistered.
+pub fn spawn_leader<T>(
+    spawn: impl FnOnce() -> std::io::Result<T>,
+    pid_of: impl Fn(&T) -> Option<u32>,
+) -> std::io::Result<(T, Option<Leader>)> {
+    let mut l = leaders();
+    let child = spawn()?;
+    let leader = pid_of(&child).map(|pid| {
+        l.push(pid);
+        Leader(pid)
+    });
+    Ok((child, leader))
+}
+
+/// Reaps every zombie we adopted as subreaper: our children that are
+/// neither a registered run leader nor in our own process group (the short
+/// commands we run ourselves, `git` and the like, stay there and are
+/// waited for by their callers). They are the descendants of runs whose
+/// parents died: a `setsid` escapee, a daemon that exited after its run.
+/// Returns how many were reaped. Blocking (one scan of `/proc`).
+pub fn reap_adopted() -> u32 {
+    let l = leaders();
+    let me = std::process::id() as libc::pid_t;
+    // SAFETY: getpgrp has no preconditions.
+    let our_group = unsafe { libc::getpgrp() };
+    let Ok(dir) = std::fs::read_dir("/proc") else { return 0 };
+    let mut n = 0;
+    for e in dir.flatten() {
+        let Some(pid) = e.file_name().to_str().and_then(|s| s.parse::<libc::pid_t>().ok()) else { continue };
+        let Some(st) = proc_stat(pid) else { continue };
+        if st.ppid != me || st.state != 'Z' || st.pgrp == our_group || l.contains(&(pid as u32)) {
+            continue;
+        }
+        let mut status = 0;
+        // SAFETY: waitpid on one pid that is our zombie child, not one
+        // anybody else waits for (checked above, under the leader lock).
+        if unsafe { libc::waitpid(pid, &mut status, libc::WNOHANG) } == pid {
+            n += 1;
+        }
+    }
+    n
+}
+
 /// This process's pid namespace (`pid:[inode]`), recorded in in-flight run
 /// records: a pid or a `/proc` entry means something only inside the
 /// namespace it came from. `None` when unknown (not Linux).
@@ -190,6 +260,7 @@ pub fn stop_leftovers(runs: &[Interrupted], grace: Duration) -> HashMap<String, 
 struct ProcStat {
     state: char,
     ppid: libc::pid_t,
+    pgrp: libc::pid_t,
     /// Start time in clock ticks after boot.
     start_ticks: u64,
 }
@@ -200,7 +271,12 @@ fn proc_stat(pid: libc::pid_t) -> Option<ProcStat> {
     // after it follow the last ')'.
     let rest: Vec<&str> = text.rsplit_once(')')?.1.split_whitespace().collect();
     // rest[0] is field 3 (state), so field N is rest[N - 3].
-    Some(ProcStat { state: rest.first()?.chars().next()?, ppid: rest.get(1)?.parse().ok()?, start_ticks: rest.get(19)?.parse().ok()? })
+    Some(ProcStat {
+        state: rest.first()?.chars().next()?,
+        ppid: rest.get(1)?.parse().ok()?,
+        pgrp: rest.get(2)?.parse().ok()?,
+        start_ticks: rest.get(19)?.parse().ok()?,
+    })
 }
 
 /// Seconds since the epoch at boot, and clock ticks per second.

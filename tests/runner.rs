@@ -310,3 +310,55 @@ async fn shutdown_is_bounded_for_commands_that_ignore_sigterm() {
     assert_eq!(run.info().status, RunStatus::Cancelled);
     assert!(texts(&run).iter().any(|(_, x)| x.contains("still running at shutdown: sending SIGKILL")));
 }
+
+/// Reads a pid a script wrote, waiting for it.
+async fn read_pid(path: &std::path::Path) -> i32 {
+    for _ in 0..200 {
+        if let Some(pid) = std::fs::read_to_string(path).ok().and_then(|s| s.trim().parse().ok()) {
+            return pid;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    panic!("no pid in {}", path.display());
+}
+
+async fn wait_gone(pid: i32, what: &str) {
+    for _ in 0..200 {
+        if !procs::exists(pid) {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    panic!("{what} ({pid}) is still there: {:?}", procs::state(pid));
+}
+
+/// A descendant that calls `setsid` leaves the run's process group, so
+/// killing the group misses it; it still carries `ATTUNE_RUN_ID`, so the
+/// run's end finds and stops it, and the zombie it becomes (ours, as
+/// subreaper, once its parent is gone) is reaped.
+#[tokio::test]
+async fn a_setsid_escapee_is_stopped_at_run_end_and_reaped() {
+    let f = fixture(1);
+    let pidfile = f.root.join("escapee.pid");
+    let script = format!("setsid sh -c 'echo $$ > \"{}\"; trap \"\" TERM; sleep 300' & sleep 0.5; echo parent done", pidfile.display());
+    let run = f.runner.start(req("code-review", &script)).unwrap();
+    let escapee = read_pid(&pidfile).await;
+    wait_done(&run).await;
+    assert_eq!(run.info().status, RunStatus::Completed);
+    wait_gone(escapee, "the setsid escapee").await;
+    assert!(texts(&run).iter().any(|(_, x)| x.contains("process(es) of this run that had left its process group")), "{:?}", texts(&run));
+}
+
+/// An orphan that also dropped the run's id cannot be found at the run's
+/// end; when it exits later, the zombie we adopted is reaped all the same.
+#[tokio::test]
+async fn an_adopted_orphan_that_exits_later_is_reaped() {
+    let f = fixture(1);
+    let pidfile = f.root.join("orphan.pid");
+    let script = format!("env -u ATTUNE_RUN_ID setsid sh -c 'echo $$ > \"{}\"; sleep 2' >/dev/null 2>&1 & sleep 0.3", pidfile.display());
+    let run = f.runner.start(req("code-review", &script)).unwrap();
+    let orphan = read_pid(&pidfile).await;
+    wait_done(&run).await;
+    assert!(procs::running(orphan), "the orphan lives on after its run");
+    wait_gone(orphan, "the adopted orphan").await;
+}

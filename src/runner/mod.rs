@@ -136,6 +136,17 @@ struct State {
     running: usize,
     tasks: HashMap<String, JoinHandle<()>>,
     shutting_down: bool,
+    /// Reaps adopted zombies whenever a child of ours exits (started with
+    /// the first run; see [`procs::reap_adopted`]).
+    reaper: Option<JoinHandle<()>>,
+}
+
+impl Drop for Inner {
+    fn drop(&mut self) {
+        if let Some(h) = self.state.get_mut().unwrap_or_else(|p| p.into_inner()).reaper.take() {
+            h.abort();
+        }
+    }
 }
 
 impl Runner {
@@ -191,6 +202,9 @@ impl Runner {
             let mut st = self.st();
             if st.shutting_down {
                 return Err(RunnerError::ShuttingDown);
+            }
+            if st.reaper.is_none() {
+                st.reaper = spawn_reaper();
             }
             st.runs.insert(id.clone(), run.clone());
             st.order.push_back(id.clone());
@@ -472,7 +486,9 @@ impl Runner {
                 cmd.env_remove("ATTUNE_RUN_TRIGGER");
             }
         }
-        let mut child = match cmd.spawn() {
+        let started_at = chrono::Utc::now().timestamp_millis() as f64 / 1000.0;
+        let spawned = procs::spawn_leader(|| cmd.spawn(), |c| c.id());
+        let (mut child, leader) = match spawned {
             Ok(c) => c,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 run.note(format!("[runner error] command not found: {program}: {e}"));
@@ -529,7 +545,26 @@ impl Runner {
             }
         }
         let grace = Duration::from_secs(1);
-        let _ = tokio::task::spawn_blocking(move || procs::kill_and_reap_group(pgid, grace)).await;
+        // The leader's status is collected (tokio's `wait` above): from
+        // here on a sweep may reap whatever else is our child.
+        drop(leader);
+        let escaped = {
+            let id = run.id.clone();
+            tokio::task::spawn_blocking(move || {
+                procs::kill_and_reap_group(pgid, grace);
+                // Processes that left the group (`setsid`, a daemon) still
+                // carry the run's id: stop them too, then reap those that
+                // became ours.
+                let found = procs::stop_leftovers(&[procs::Interrupted { run_id: id.clone(), started_at }], grace);
+                procs::reap_adopted();
+                found.get(&id).copied().unwrap_or(0)
+            })
+            .await
+            .unwrap_or(0)
+        };
+        if escaped > 0 {
+            run.note(format!("[attune-ops] stopped {escaped} process(es) of this run that had left its process group"));
+        }
         run.set_pgid(0);
 
         let code = match status {
@@ -551,6 +586,22 @@ impl Runner {
         };
         (Some(code.unwrap_or(-1)), status)
     }
+}
+
+/// As subreaper we inherit the orphans of runs; when one of them dies we
+/// get SIGCHLD, and it must be reaped or it stays a zombie for as long as
+/// the dashboard lives. `None` without a signal handler (then runs' ends
+/// still sweep).
+fn spawn_reaper() -> Option<JoinHandle<()>> {
+    let mut sigchld = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::child()).ok()?;
+    Some(tokio::spawn(async move {
+        while sigchld.recv().await.is_some() {
+            let n = tokio::task::spawn_blocking(procs::reap_adopted).await.unwrap_or(0);
+            if n > 0 {
+                tracing::debug!(count = n, "ops.runner: reaped adopted processes");
+            }
+        }
+    }))
 }
 
 /// What routing a line needs to know.
