@@ -26,5 +26,9 @@ source scripts/fake-apis.sh
 start_fake_apis "$HOME_DIR"
 export ATTUNE_HOME="$HOME_DIR" CLAUDE_CONFIG_DIR="$HOME_DIR/claude" PYTHONDONTWRITEBYTECODE=1
 export ATTUNE_OPS_PENDING_WRITES="$HOME_DIR/pending_writes.jsonl"
+# Both projects press Refresh on the Cost page and expect a live fetch with
+# progress: no 30 s limit between forced refreshes here (it has its own
+# integration tests).
+export ANTHROPIC_COST_MIN_REFRESH_SECONDS=0
 exec "${E2E_BIN:-$ROOT/target/release/attune-ops}" --project-root "$PROJECT" --allow-run --specs-candidates --max-concurrent-runs 2 \
   --port "${E2E_PORT:-18799}" --no-browser

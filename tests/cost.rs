@@ -51,8 +51,11 @@ fn fake(answers: Vec<(&str, Answer)>) -> Fake {
     Fake { api, answers }
 }
 
+/// A client without the limit on forced refreshes (tested on its own).
 fn client(url: &str, key: Option<&'static str>) -> CostClient {
-    CostClient::with(url, Box::new(move || key.map(AdminKey::new)), Duration::from_secs(900)).with_timeout(Duration::from_millis(800))
+    CostClient::with(url, Box::new(move || key.map(AdminKey::new)), Duration::from_secs(900))
+        .with_timeout(Duration::from_millis(800))
+        .with_min_refresh(Duration::ZERO)
 }
 
 fn bucket(day: &str, rows: Value) -> Value {
@@ -215,6 +218,46 @@ async fn empty_data_and_odd_rows() {
     assert_eq!(s.by_model, vec![("(none)".to_string(), 1.0)]);
     assert_eq!(s.bad_amounts, 1);
     assert_eq!(s.bad_buckets, 1);
+}
+
+/// Twenty forced refreshes in a row (any page can make a browser send
+/// them) cost one upstream fetch: the others are answered from the cache
+/// and say when a live refresh is possible. After the interval, a forced
+/// refresh goes upstream again.
+#[tokio::test]
+async fn forced_refreshes_go_upstream_at_most_once_per_interval() {
+    let f = fake(vec![(
+        "first",
+        ok(json!({"data": [bucket("2026-08-02", json!([{"amount": "250", "model": "m", "cost_type": "tokens"}]))], "has_more": false})),
+    )]);
+    let c = CostClient::with(f.url(), Box::new(|| Some(AdminKey::new(KEY))), Duration::from_secs(900))
+        .with_min_refresh(Duration::from_millis(600));
+    assert_eq!(attune_ops::cost::MIN_REFRESH_INTERVAL, Duration::from_secs(30));
+    let first = c.fetch_summary_at(true, now()).await.summary.unwrap();
+    assert_eq!((first.source.as_str(), first.refresh_in_seconds), ("live", None));
+    for _ in 0..19 {
+        let r = c.fetch_summary_at(true, now()).await;
+        let s = r.summary.unwrap();
+        assert_eq!(s.source, "cached");
+        assert_eq!(s.today_usd, 2.5);
+        assert_eq!(s.refresh_in_seconds, Some(1));
+        assert!(r.error.is_none());
+    }
+    assert_eq!(f.requests(), 1, "twenty forced refreshes, one upstream fetch");
+    tokio::time::sleep(Duration::from_millis(700)).await;
+    let again = c.fetch_summary_at(true, now()).await.summary.unwrap();
+    assert_eq!((again.source.as_str(), again.refresh_in_seconds), ("live", None));
+    assert_eq!(f.requests(), 2);
+    // A failed fetch counts too: its failure is what the next forced
+    // refresh gets, over the older data.
+    f.answers.lock().unwrap().insert("first".into(), Answer::json(500, "{}"));
+    tokio::time::sleep(Duration::from_millis(700)).await;
+    assert!(c.fetch_summary_at(true, now()).await.error.is_some());
+    let r = c.fetch_summary_at(true, now()).await;
+    assert!(r.error.is_some());
+    let s = r.summary.unwrap();
+    assert!(s.stale && s.refresh_in_seconds.is_some());
+    assert_eq!(f.requests(), 3);
 }
 
 #[tokio::test]

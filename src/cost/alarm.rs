@@ -148,6 +148,7 @@ mod tests {
             age_seconds: 0,
             bad_amounts: 0,
             bad_buckets: 0,
+            refresh_in_seconds: None,
         };
         assert_eq!(burn_rate(&s), 10.0);
         assert_eq!(month_end_projection(&s, NaiveDate::from_ymd_opt(2026, 6, 20).unwrap()), 200.0);

@@ -44,6 +44,21 @@ struct Cached {
     fetched: Instant,
 }
 
+/// Forced refreshes (`refresh`) go upstream at most this often; within it
+/// they are answered from the cache and say when a live one is possible
+/// (any web page can make a browser send `GET /api/cost?refresh=1`).
+pub const MIN_REFRESH_INTERVAL: Duration = Duration::from_secs(30);
+
+/// The interval between forced refreshes:
+/// `$ANTHROPIC_COST_MIN_REFRESH_SECONDS` (0 turns the limit off), else
+/// [`MIN_REFRESH_INTERVAL`].
+pub fn min_refresh_interval() -> Duration {
+    match std::env::var("ANTHROPIC_COST_MIN_REFRESH_SECONDS").ok().and_then(|v| v.trim().parse::<u64>().ok()) {
+        Some(s) => Duration::from_secs(s),
+        None => MIN_REFRESH_INTERVAL,
+    }
+}
+
 /// The cost-report client with its cache. Share one per process.
 pub struct CostClient {
     base_url: String,
@@ -62,6 +77,10 @@ pub struct CostClient {
     /// The last upstream fetch's outcome, when it finished, for callers
     /// that waited on it.
     last_outcome: Mutex<Option<Outcome>>,
+    /// When the last upstream fetch started, and how long forced
+    /// refreshes wait after it ([`MIN_REFRESH_INTERVAL`]).
+    last_upstream: Mutex<Option<Instant>>,
+    min_refresh: Duration,
 }
 
 /// A finished fetch: when, for which window, and what it gave.
@@ -89,7 +108,7 @@ impl CostClient {
     pub fn new() -> CostClient {
         let base =
             std::env::var("ANTHROPIC_BASE_URL").ok().filter(|v| !v.trim().is_empty()).unwrap_or_else(|| "https://api.anthropic.com".into());
-        CostClient::with(base, Box::new(load_admin_key), cache_ttl())
+        CostClient::with(base, Box::new(load_admin_key), cache_ttl()).with_min_refresh(min_refresh_interval())
     }
 
     /// A client for a given base URL and key source (tests, embedding).
@@ -106,7 +125,16 @@ impl CostClient {
             timeout: HTTP_TIMEOUT,
             progress: Mutex::new(None),
             last_outcome: Mutex::new(None),
+            last_upstream: Mutex::new(None),
+            min_refresh: MIN_REFRESH_INTERVAL,
         }
+    }
+
+    /// Another minimum interval between forced refreshes (tests; zero
+    /// turns the limit off).
+    pub fn with_min_refresh(mut self, d: Duration) -> CostClient {
+        self.min_refresh = d;
+        self
     }
 
     /// Another per-request timeout (tests).
@@ -130,6 +158,13 @@ impl CostClient {
         *self.cache.lock().unwrap_or_else(|p| p.into_inner()) = None;
         *self.last_outcome.lock().unwrap_or_else(|p| p.into_inner()) = None;
         *self.retry_not_before.lock().unwrap_or_else(|p| p.into_inner()) = None;
+        *self.last_upstream.lock().unwrap_or_else(|p| p.into_inner()) = None;
+    }
+
+    /// How long until a forced refresh may go upstream again (`None`: now).
+    fn refresh_wait(&self) -> Option<Duration> {
+        let last = (*self.last_upstream.lock().unwrap_or_else(|p| p.into_inner()))?;
+        self.min_refresh.checked_sub(last.elapsed()).filter(|d| !d.is_zero())
     }
 
     fn cached(&self, key: (NaiveDate, NaiveDate), fresh_only: bool) -> Option<CostSummary> {
@@ -190,6 +225,27 @@ impl CostClient {
             if let Some(s) = self.cached(key, true) {
                 return CostResult { summary: Some(s), error: None };
             }
+        } else if let Some(wait) = self.refresh_wait() {
+            // A forced refresh right after an upstream fetch: that fetch's
+            // answer (its data, or its failure over older data), saying
+            // when a live refresh is possible.
+            let last = self.last_outcome.lock().unwrap_or_else(|p| p.into_inner()).as_ref().filter(|o| o.1 == key).map(|o| o.2.clone());
+            let r = match last {
+                Some(mut r) => {
+                    if let Some(s) = r.summary.as_mut().filter(|s| s.source == "live") {
+                        // Now served from the cache.
+                        *s = self.cached(key, false).unwrap_or_else(|| s.clone());
+                    }
+                    Some(r)
+                }
+                None => self.cached(key, false).map(|s| CostResult { summary: Some(s), error: None }),
+            };
+            if let Some(mut r) = r {
+                if let Some(s) = r.summary.as_mut() {
+                    s.refresh_in_seconds = Some(wait.as_secs().max(1));
+                }
+                return r;
+            }
         }
         let Some(k) = (self.key)() else {
             return CostResult {
@@ -212,6 +268,7 @@ impl CostClient {
                 return CostResult { summary: self.last_good(), error: Some(e) };
             }
         }
+        *self.last_upstream.lock().unwrap_or_else(|p| p.into_inner()) = Some(Instant::now());
         let r = match self.fetch_all(&k, key).await {
             Ok(agg) => {
                 let summary = agg.summary(today, now);

@@ -50,7 +50,7 @@ use std::sync::LazyLock;
 
 pub use crate::wire::{parse_budget, parse_budget_text, CostError, CostErrorKind, CostSummary, SpendAlarm, MAX_BUDGET_USD};
 pub use alarm::{burn_rate, month_end_projection, spend_alarm, DEFAULT_CEILING_USD};
-pub use client::{cache_ttl, CostClient, CostResult, DEFAULT_TTL, HTTP_TIMEOUT};
+pub use client::{cache_ttl, min_refresh_interval, CostClient, CostResult, DEFAULT_TTL, HTTP_TIMEOUT, MIN_REFRESH_INTERVAL};
 pub use key::{admin_key_file, load_admin_key, load_admin_key_from, AdminKey};
 pub use report::{window, Aggregate};
 

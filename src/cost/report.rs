@@ -125,6 +125,7 @@ impl Aggregate {
             age_seconds: 0,
             bad_amounts: self.bad_amounts,
             bad_buckets: self.bad_buckets,
+            refresh_in_seconds: None,
         }
     }
 }

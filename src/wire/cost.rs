@@ -51,6 +51,11 @@ pub struct CostSummary {
     pub bad_amounts: u64,
     /// Buckets without a usable date (skipped).
     pub bad_buckets: u64,
+    /// Set when a forced refresh was answered from the cache because the
+    /// last upstream fetch was too recent: seconds until a live refresh is
+    /// possible again.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refresh_in_seconds: Option<u64>,
 }
 
 /// The reference's spend alarm record ("API spend watch").

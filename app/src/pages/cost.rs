@@ -167,6 +167,11 @@ fn CostView(d: CostData, reload: RwSignal<(u32, bool)>) -> impl IntoView {
         <p class="lede">
             "From the Anthropic Admin API cost report · " <span class=if s.stale { "chip chip-warn" } else if s.source == "live" { "chip chip-completed" } else { "chip" }>{fresh.clone()}</span>
             {format!(" · fetched {}", crate::fmt::short_time(&s.fetched_at))}
+            {s.refresh_in_seconds.map(|n| view! {
+                <span class="refresh-limit">
+                    {format!(" · refreshed {} s ago, from the cache until a live refresh is possible again in {n} s", s.age_seconds)}
+                </span>
+            })}
             {(s.bad_amounts > 0 || s.bad_buckets > 0).then(|| format!(
                 " · {} row(s) without a usable amount counted as $0, {} bucket(s) without a date skipped",
                 s.bad_amounts, s.bad_buckets
@@ -364,6 +369,7 @@ mod tests {
             age_seconds: 0,
             bad_amounts: 0,
             bad_buckets: 0,
+            refresh_in_seconds: None,
         };
         let b = daily_bars(&s, NaiveDate::from_ymd_opt(2026, 8, 2).unwrap());
         assert_eq!(b.len(), 30);
