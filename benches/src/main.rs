@@ -14,6 +14,12 @@
 //! * `telemetry`: `attune-ops telemetry --json` on 100,000 and 1,000,000
 //!   line usage files: wall time and the process's peak memory.
 //! * `sessions`: `attune-ops sessions --json` over 1,000 session files.
+//! * `bounds`: output and memory bounds. A workflow printing empty lines
+//!   (`yes ''`) for `BENCH_FLOOD_SECS` (default 60) s: the log on disk
+//!   against the output cap (256 MiB by default), lines kept and dropped,
+//!   the server's RSS each second and its peak. Then 50 viewers reading a
+//!   finished log of 100 lines of 1 MiB each at once: what each received
+//!   and the server's RSS while they read.
 //! * `bundle`: what a browser downloads on a first visit, as the server
 //!   sends it (identity, gzip, brotli): the wasm, its JS glue, the CSS and
 //!   the Home page's HTML.
@@ -48,6 +54,9 @@ fn main() -> Result<()> {
     }
     if all || what.iter().any(|w| w == "sessions") {
         sessions_bench()?;
+    }
+    if all || what.iter().any(|w| w == "bounds") {
+        rt.block_on(bounds_bench())?;
     }
     if all || what.iter().any(|w| w == "bundle") {
         rt.block_on(bundle_bench())?;
@@ -90,6 +99,16 @@ description = "1,000,000 lines as fast as possible"
 command = ["awk", "BEGIN { for (i = 1; i <= 1000000; i++) print \"line \" i \" of the flood: lorem ipsum dolor sit amet\" }"]
 
 [[workflow]]
+name = "empty-lines"
+description = "yes '' for BENCH_FLOOD_SECS seconds"
+command = ["sh", "-c", "timeout ${BENCH_FLOOD_SECS:-60} yes ''; exit 0"]
+
+[[workflow]]
+name = "mib-lines"
+description = "100 lines of 1 MiB"
+command = ["python3", "-c", "import sys\nl = 'x' * (1 << 20)\nfor _ in range(100):\n    sys.stdout.write(l + '\\n')"]
+
+[[workflow]]
 name = "ticks"
 description = "a line every 20 ms carrying its send time"
 command = ["python3", "-c", "import time\nfor i in range(300):\n    print(time.time_ns(), flush=True)\n    time.sleep(0.02)"]
@@ -125,6 +144,29 @@ async fn start_dash() -> Result<Dash> {
     }
     let token = token.context("the dashboard did not start")?;
     Ok(Dash { child, base, token, _dir: dir })
+}
+
+/// A run's record as the dashboard reports it, once it is over; with the
+/// highest RSS (MiB) seen while waiting, sampled every 200 ms.
+async fn wait_run(d: &Dash, id: &str, mut each_second: impl FnMut(u64, f64)) -> Result<(serde_json::Value, f64)> {
+    let client = reqwest::Client::new();
+    let t0 = Instant::now();
+    let mut peak: f64 = 0.0;
+    let mut last_report = 0;
+    loop {
+        let (rss, _) = d.rss();
+        peak = peak.max(rss);
+        let secs = t0.elapsed().as_secs();
+        if secs > last_report {
+            last_report = secs;
+            each_second(secs, rss);
+        }
+        let v: serde_json::Value = client.get(format!("{}/runs/{id}", d.base)).send().await?.json().await?;
+        if matches!(v["status"].as_str(), Some("completed" | "failed" | "cancelled")) {
+            return Ok((v, peak));
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
 }
 
 impl Dash {
@@ -308,6 +350,60 @@ async fn sse_bench() -> Result<()> {
     flood(50, false).await?;
     flood(50, true).await?;
     latency().await?;
+    Ok(())
+}
+
+async fn bounds_bench() -> Result<()> {
+    let secs: u64 = std::env::var("BENCH_FLOOD_SECS").ok().and_then(|v| v.parse().ok()).unwrap_or(60);
+    println!("output and memory bounds (release binary, output cap 256 MiB)");
+    {
+        let d = start_dash().await?;
+        let (idle, _) = d.rss();
+        let id = d.start("empty-lines").await?;
+        let mut samples = Vec::new();
+        let (info, peak) = wait_run(&d, &id, |s, rss| {
+            if s % 10 == 0 {
+                samples.push(format!("{s} s: {rss:.0}"));
+            }
+        })
+        .await?;
+        let log = d._dir.path().join(format!("home/ops/runs/empty-lines/{id}.log"));
+        let disk = std::fs::metadata(&log).map(|m| m.len()).unwrap_or(0);
+        println!(
+            "  `yes ''` for {secs} s: log on disk {:.1} MiB ({:.1}% of the cap), {} lines kept, {:.1} MiB of output dropped; server RSS idle {idle:.0} MiB, peak {peak:.0} MiB (MiB at {})",
+            disk as f64 / 1048576.0,
+            100.0 * disk as f64 / (256.0 * 1048576.0),
+            info["line_count"],
+            info["dropped_bytes"].as_f64().unwrap_or(0.0) / 1048576.0,
+            samples.join(", ")
+        );
+    }
+    {
+        let d = start_dash().await?;
+        let id = d.start("mib-lines").await?;
+        wait_run(&d, &id, |_, _| {}).await?;
+        let (before, _) = d.rss();
+        let t0 = Instant::now();
+        let tasks: Vec<_> = (0..50).map(|_| tokio::spawn(view(format!("{}/runs/{id}/stream", d.base)))).collect();
+        let mut peak: f64 = before;
+        let mut pending = tasks;
+        let mut seen = Vec::new();
+        while !pending.is_empty() {
+            peak = peak.max(d.rss().0);
+            tokio::time::sleep(Duration::from_millis(100)).await;
+            let (done, rest): (Vec<_>, Vec<_>) = pending.into_iter().partition(|t| t.is_finished());
+            pending = rest;
+            for t in done {
+                seen.push(t.await??);
+            }
+        }
+        let short = seen.iter().filter(|s| s.lines != 101 || !s.done).count();
+        println!(
+            "  50 viewers of a finished log of 100 lines of 1 MiB: {:.1} GiB delivered in {:.1} s, {short} viewer(s) short; server RSS {before:.0} MiB before, peak {peak:.0} MiB while they read",
+            seen.iter().map(|s| s.lines).sum::<u64>() as f64 / 1024.0,
+            t0.elapsed().as_secs_f64()
+        );
+    }
     Ok(())
 }
 

@@ -14,6 +14,7 @@
 //! refusal, client token, read-only gate) → server-function error statuses
 //! → routes.
 
+pub mod access;
 pub mod perimeter;
 pub mod routes;
 
@@ -40,6 +41,7 @@ use attune_ops::ops::Ops;
 use attune_ops_app::api::ssr::TokenCtx;
 use attune_ops_app::{shell, App};
 
+pub use access::TeamAccess;
 pub use perimeter::{ClientToken, HostAllowlist, Perimeter};
 
 /// Largest request body accepted (run starts and status flips are tiny).
@@ -51,6 +53,8 @@ pub struct AppState {
     pub leptos: LeptosOptions,
     pub ops: Arc<Ops>,
     pub token: ClientToken,
+    /// The team login, when bound beyond loopback.
+    pub access: Option<Arc<TeamAccess>>,
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -89,11 +93,17 @@ pub fn leptos_options(site_root: Option<PathBuf>) -> LeptosOptions {
 
 /// Builds the application for `ops`. `port` is the port clients connect to
 /// (it enters the Host allowlist).
-pub fn app_router(ops: Arc<Ops>, leptos: LeptosOptions, token: ClientToken, port: u16) -> Router {
+/// `access`: the team login (see [`access`]), for a dashboard bound
+/// beyond loopback.
+pub fn app_router(ops: Arc<Ops>, leptos: LeptosOptions, token: ClientToken, port: u16, access: Option<Arc<TeamAccess>>) -> Router {
     let cfg = ops.config();
-    let perimeter =
-        Perimeter { hosts: HostAllowlist::new(&cfg.host, port, &cfg.trusted_hosts), token: token.clone(), allow_run: cfg.allow_run };
-    let state = AppState { leptos: leptos.clone(), ops: ops.clone(), token: token.clone() };
+    let perimeter = Perimeter {
+        hosts: HostAllowlist::new(&cfg.host, port, &cfg.trusted_hosts),
+        token: token.clone(),
+        allow_run: cfg.allow_run,
+        access: access.clone(),
+    };
+    let state = AppState { leptos: leptos.clone(), ops: ops.clone(), token: token.clone(), access };
     let routes = generate_route_list(App);
     let context = {
         let ops = ops.clone();
@@ -258,6 +268,10 @@ pub struct Server {
     pub ops: Arc<Ops>,
     pub token: ClientToken,
     pub leptos: LeptosOptions,
+    /// The team login: a new random token when the configured bind
+    /// address is not loopback ([`access::needs_login`]); replace it to
+    /// use a team's stable token ([`TeamAccess::from_file`]).
+    pub access: Option<Arc<TeamAccess>>,
 }
 
 impl Server {
@@ -268,11 +282,12 @@ impl Server {
     /// A dashboard over an engine built by the caller (e.g. with another
     /// cost client).
     pub fn from_ops(ops: Ops) -> Server {
-        Server { ops: Arc::new(ops), token: ClientToken::generate(), leptos: leptos_options(None) }
+        let access = access::needs_login(&ops.config().host).then(|| Arc::new(TeamAccess::generate()));
+        Server { ops: Arc::new(ops), token: ClientToken::generate(), leptos: leptos_options(None), access }
     }
 
     pub fn router(&self) -> Router {
-        app_router(self.ops.clone(), self.leptos.clone(), self.token.clone(), self.ops.config().port)
+        app_router(self.ops.clone(), self.leptos.clone(), self.token.clone(), self.ops.config().port, self.access.clone())
     }
 
     /// Serves on `listener` until `shutdown` resolves; then stops: no new
@@ -289,7 +304,7 @@ impl Server {
     ) -> std::io::Result<()> {
         let port = listener.local_addr()?.port();
         let ops = self.ops.clone();
-        let router = app_router(ops.clone(), self.leptos.clone(), self.token.clone(), port);
+        let router = app_router(ops.clone(), self.leptos.clone(), self.token.clone(), port, self.access.clone());
         spawn_daily_prune(ops.clone());
         // Graceful shutdown starts when `shutdown` resolves, but waits for
         // every open answer, and a viewer's event stream lasts as long as
@@ -301,7 +316,11 @@ impl Server {
                 let _ = rx.wait_for(|s| *s).await;
             }
         };
-        let serving = axum::serve(listener, router.into_make_service()).with_graceful_shutdown(graceful).into_future();
+        // With the peer's address: the team login counts wrong tokens per
+        // client.
+        let serving = axum::serve(listener, router.into_make_service_with_connect_info::<std::net::SocketAddr>())
+            .with_graceful_shutdown(graceful)
+            .into_future();
         tokio::pin!(serving);
         let result = tokio::select! {
             r = &mut serving => r,

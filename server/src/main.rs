@@ -66,6 +66,12 @@ struct Cli {
     /// How many runs may execute at once; further starts wait in a queue.
     #[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=64))]
     max_concurrent_runs: u32,
+
+    /// The team login's access token, kept in FILE (created with a new
+    /// token, mode 0600, when missing) so the login link survives restarts.
+    /// Only for binds beyond loopback, where every request needs a login.
+    #[arg(long, value_name = "FILE")]
+    auth_token_file: Option<PathBuf>,
 }
 
 #[derive(Subcommand, Debug)]
@@ -220,9 +226,11 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         ..ConfigOptions::default()
     })?;
 
-    if cli.host == "0.0.0.0" && cli.trusted_hosts.is_empty() {
+    let everywhere = matches!(cli.host.as_str(), "0.0.0.0" | "::" | "[::]");
+    if everywhere && cli.trusted_hosts.is_empty() {
         eprintln!(
-            "WARNING: Binding to 0.0.0.0 without --trusted-host means any external hostname will be rejected by the security middleware."
+            "WARNING: Binding to {} without --trusted-host means any external hostname will be rejected by the security middleware.",
+            cli.host
         );
         eprintln!("  Pass --trusted-host <external-hostname> for each hostname clients use to reach this dashboard.");
     }
@@ -238,7 +246,12 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
             Err(e) => anyhow::bail!("cannot listen on {addr}: {e}"),
         };
-        let server = Server::new(cfg.clone()).context("cannot start the engine")?;
+        let mut server = Server::new(cfg.clone()).context("cannot start the engine")?;
+        match (&cli.auth_token_file, server.access.is_some()) {
+            (Some(f), true) => server.access = Some(std::sync::Arc::new(attune_ops_server::TeamAccess::from_file(f)?)),
+            (Some(_), false) => eprintln!("note: --auth-token-file is ignored on a loopback address (no login is needed there)"),
+            (None, _) => {}
+        }
         if attune_ops_server::find_site_root().is_none() {
             tracing::warn!("the compiled site (target/site) was not found: pages will render without styles and scripts. Build with `cargo leptos build --release`, or set LEPTOS_SITE_ROOT.");
         }
@@ -253,6 +266,18 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             println!(" allow-run: off (read-only; start with --allow-run to enable runs)");
         }
         println!(" specs-candidates: {}", if cfg.specs_candidates_enabled { "on" } else { "off" });
+        if let Some(access) = &server.access {
+            // The bind address is not one a browser can open for 0.0.0.0
+            // or `::`: the first trusted host is what the team uses.
+            let link_host = match cli.trusted_hosts.first() {
+                Some(t) if t.contains(':') => t.clone(),
+                Some(t) => format!("{t}:{actual}"),
+                None if everywhere => format!("127.0.0.1:{actual}"),
+                None => url.trim_start_matches("http://").to_string(),
+            };
+            println!(" login: on (not a loopback address) → http://{link_host}/login?token={}", access.token());
+            println!("        scripts: Authorization: Bearer <token>");
+        }
         if !cli.no_browser {
             open_browser(&url);
         }

@@ -16,6 +16,10 @@
 //!      reference's error object;
 //!    * **read-only gate**: with runs disabled every mutation gets 403.
 //!
+//! Before 2, on a dashboard bound beyond loopback: the **team login**
+//! ([`crate::access`]) — a session cookie or a bearer token, else 401 (a
+//! browser asking for a page: 303 to `/login`).
+//!
 //! Invariant: every mutation passes through here; nothing mutates on GET.
 //! The token is not authentication: it stops drive-by requests from pages
 //! that never loaded ours.
@@ -33,6 +37,7 @@ use subtle::ConstantTimeEq;
 
 use attune_ops_app::urlcode::form_field;
 
+use crate::access::{Proof, Refusal, TeamAccess};
 use crate::routes::detail;
 
 /// The per-process client token (43 characters, URL-safe base64 of 32
@@ -43,6 +48,10 @@ pub struct ClientToken(Arc<str>);
 impl ClientToken {
     pub fn generate() -> ClientToken {
         ClientToken(attune_ops::ids::new_client_token().into())
+    }
+    /// A token chosen elsewhere (a team's `--auth-token-file`).
+    pub fn from_secret(s: &str) -> ClientToken {
+        ClientToken(s.into())
     }
     pub fn as_str(&self) -> &str {
         &self.0
@@ -86,6 +95,13 @@ impl HostAllowlist {
         if matches!(host, "::1" | "[::1]") {
             s.insert(format!("[::1]:{port}"));
         }
+        // `::` listens on every address, loopback included (ours: the
+        // reference had no IPv6 form).
+        if matches!(host, "::" | "[::]") {
+            s.insert(format!("localhost:{port}"));
+            s.insert(format!("127.0.0.1:{port}"));
+            s.insert(format!("[::1]:{port}"));
+        }
         for t in trusted {
             let t = t.to_lowercase();
             if !t.contains(':') {
@@ -106,11 +122,50 @@ impl HostAllowlist {
 }
 
 /// What the perimeter needs.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Perimeter {
     pub hosts: HostAllowlist,
     pub token: ClientToken,
     pub allow_run: bool,
+    /// The team login, for dashboards bound beyond loopback.
+    pub access: Option<Arc<TeamAccess>>,
+}
+
+/// Paths open without a login: the login itself and the site's files
+/// (the login page's styles).
+fn open_without_login(path: &str) -> bool {
+    path == "/login" || path.starts_with("/pkg/") || path == "/favicon.ico"
+}
+
+/// The answer to a request without a login: a browser asking for a page
+/// goes to the login page; anything else gets 401.
+fn login_required(req: &Request) -> Response {
+    let page = req.method() == Method::GET
+        && !req.uri().path().starts_with("/api/")
+        && req.headers().get(header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|a| a.contains("text/html"));
+    if page {
+        return crate::routes::see_other("/login");
+    }
+    let mut r = detail(
+        StatusCode::UNAUTHORIZED,
+        json!("login required: open the login link the dashboard printed, or send Authorization: Bearer <token>"),
+    );
+    r.headers_mut().insert(header::WWW_AUTHENTICATE, axum::http::HeaderValue::from_static("Bearer realm=\"attune-ops\""));
+    r
+}
+
+/// 429 with `Retry-After`.
+pub fn too_many_attempts(secs: u64) -> Response {
+    let mut r = detail(StatusCode::TOO_MANY_REQUESTS, json!(format!("too many wrong tokens: try again in {secs} s")));
+    if let Ok(v) = axum::http::HeaderValue::from_str(&secs.to_string()) {
+        r.headers_mut().insert(header::RETRY_AFTER, v);
+    }
+    r
+}
+
+/// The client's address, when the server recorded it.
+pub fn client_ip(req: &Request) -> Option<std::net::IpAddr> {
+    req.extensions().get::<axum::extract::ConnectInfo<std::net::SocketAddr>>().map(|c| c.0.ip())
 }
 
 /// The reference's token error.
@@ -176,6 +231,22 @@ pub async fn perimeter(State(p): State<Perimeter>, req: Request, next: Next) -> 
         );
         return detail(StatusCode::BAD_REQUEST, json!("untrusted Host header"));
     }
+    let mut bearer = false;
+    if let Some(access) = &p.access {
+        if open_without_login(req.uri().path()) {
+            // The login form posts without a client token (it has none
+            // yet), but never from another site.
+            if !is_safe(req.method()) && is_cross_site(req.headers()) {
+                return cross_site();
+            }
+            return next.run(req).await;
+        }
+        match access.authenticate(req.headers(), client_ip(&req)) {
+            Ok(Some(proof)) => bearer = proof == Proof::Bearer,
+            Ok(None) | Err(Refusal::Wrong) => return login_required(&req),
+            Err(Refusal::Limited(secs)) => return too_many_attempts(secs),
+        }
+    }
     if is_safe(req.method()) {
         return next.run(req).await;
     }
@@ -184,6 +255,9 @@ pub async fn perimeter(State(p): State<Perimeter>, req: Request, next: Next) -> 
         return cross_site();
     }
     let req = match req.headers().get(TOKEN_HEADER) {
+        // A bearer request is a script's, never a browser's (no page can
+        // make a browser send that header to us): it needs no client token.
+        _ if bearer => req,
         Some(v) => {
             if !p.token.matches(v.as_bytes()) {
                 return invalid_client();

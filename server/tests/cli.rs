@@ -125,25 +125,68 @@ fn banner_then_clean_exit_on_sigterm() {
     assert!(stdout.contains(" specs-candidates: off"));
 }
 
+/// `0.0.0.0` and `::` warn about the Host allowlist and turn the team
+/// login on: the banner prints the login link; `--auth-token-file` keeps
+/// the token across restarts, and the link works.
 #[test]
-fn binding_everywhere_without_trusted_hosts_warns() {
-    let (_d, root, home) = fixture();
-    let port = free_port();
-    let mut child = bin()
-        .args(["--no-browser", "--host", "0.0.0.0", "--port", &port, "--project-root"])
-        .arg(&root)
-        .env("ATTUNE_HOME", &home)
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    wait_port(&port);
-    // SAFETY: signalling our own child.
-    unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
-    assert_eq!(child.wait().unwrap().code(), Some(0));
-    let mut err = String::new();
-    child.stderr.take().unwrap().read_to_string(&mut err).unwrap();
+fn binding_everywhere_warns_and_prints_a_login_link() {
+    let (d, root, home) = fixture();
+    let token_file = d.path().join("team-token");
+    let run = |host: &str, extra: &[&str]| -> (String, String, String) {
+        let port = free_port();
+        let mut child = bin()
+            .args(["--no-browser", "--host", host, "--port", &port, "--project-root"])
+            .arg(&root)
+            .args(extra)
+            .env("ATTUNE_HOME", &home)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        wait_port(&port);
+        let (mut out, mut err) = (String::new(), String::new());
+        // The login link is in the banner: reading stdout up to it.
+        let mut stdout = child.stdout.take().unwrap();
+        let mut buf = [0u8; 4096];
+        let deadline = Instant::now() + Duration::from_secs(10);
+        // The banner ends with the login lines, or with specs-candidates.
+        let complete =
+            |o: &str| o.contains("scripts:") || (o.contains(" specs-candidates:") && !host.contains(':') && host.starts_with("127."));
+        while !complete(&out) && Instant::now() < deadline {
+            let n = stdout.read(&mut buf).unwrap();
+            if n == 0 {
+                break;
+            }
+            out.push_str(&String::from_utf8_lossy(&buf[..n]));
+        }
+        let link = out.lines().find_map(|l| l.split("→ ").nth(1).filter(|u| u.contains("/login?token="))).unwrap_or("").to_string();
+        if !link.is_empty() {
+            let path = link.trim().trim_start_matches(&format!("http://127.0.0.1:{port}")).to_string();
+            let page = http(&port, "GET", &path, &[], "");
+            assert!(page.contains("Signed in"), "{page}");
+        }
+        // SAFETY: signalling our own child.
+        unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
+        assert_eq!(child.wait().unwrap().code(), Some(0));
+        child.stderr.take().unwrap().read_to_string(&mut err).unwrap();
+        (out, err, link)
+    };
+    let (out, err, link) = run("0.0.0.0", &[]);
     assert!(err.contains("WARNING: Binding to 0.0.0.0 without --trusted-host"), "{err}");
+    assert!(out.contains(" login: on (not a loopback address)"), "{out}");
+    assert!(link.starts_with("http://127.0.0.1:") && link.contains("/login?token="), "{out}");
+    let (_, err, _) = run("::", &[]);
+    assert!(err.contains("WARNING: Binding to :: without --trusted-host"), "{err}");
+    // A team's file: created on first use, the same token next time.
+    let (_, _, first) = run("0.0.0.0", &["--auth-token-file", token_file.to_str().unwrap()]);
+    let saved = std::fs::read_to_string(&token_file).unwrap();
+    assert!(first.ends_with(saved.trim()), "{first} vs {saved}");
+    let (_, _, second) = run("0.0.0.0", &["--auth-token-file", token_file.to_str().unwrap()]);
+    assert_eq!(first.split("token=").nth(1), second.split("token=").nth(1));
+    // Loopback: no login, and the file is not needed.
+    let (out, err, _) = run("127.0.0.1", &["--auth-token-file", token_file.to_str().unwrap()]);
+    assert!(!out.contains("login:"), "{out}");
+    assert!(err.contains("--auth-token-file is ignored on a loopback address"), "{err}");
 }
 
 /// An imitation of the Admin API on loopback answering every request with

@@ -19,6 +19,8 @@ struct Dash {
     base: String,
     port: u16,
     token: String,
+    /// The team login's token, on a dashboard that needs one.
+    access: Option<String>,
     root: PathBuf,
     home: PathBuf,
     project: TempProject,
@@ -52,6 +54,12 @@ async fn start(allow_run: bool) -> Dash {
 
 /// A dashboard whose cost client is `cost` (default: no key at all).
 async fn start_with(allow_run: bool, cost: Option<attune_ops::cost::CostClient>) -> Dash {
+    start_on("127.0.0.1", allow_run, cost).await
+}
+
+/// A dashboard configured for bind address `host` (it listens on loopback
+/// all the same: the configuration decides the allowlist and the login).
+async fn start_on(host: &str, allow_run: bool, cost: Option<attune_ops::cost::CostClient>) -> Dash {
     let project = TempProject::with_registry(REGISTRY);
     project.mkdir("src/auth");
     let (root, home) = (project.root.clone(), project.home.clone());
@@ -59,6 +67,7 @@ async fn start_with(allow_run: bool, cost: Option<attune_ops::cost::CostClient>)
         project_root: Some(root.clone()),
         attune_home: Some(home.clone()),
         allow_run,
+        host: host.to_string(),
         port: 0,
         claude_dir: Some(project.path().join("claude")),
         pending_writes_path: Some(project.path().join("pending_writes.jsonl")),
@@ -71,6 +80,7 @@ async fn start_with(allow_run: bool, cost: Option<attune_ops::cost::CostClient>)
         cost.unwrap_or_else(|| attune_ops::cost::CostClient::with("http://127.0.0.1:9", Box::new(|| None), Duration::from_secs(900)));
     let server = Server::from_ops(attune_ops::ops::Ops::new(cfg).unwrap().with_cost_client(cost));
     let token = server.token.as_str().to_string();
+    let access = server.access.as_ref().map(|a| a.token().to_string());
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
     let done = tokio::spawn(async move {
         server
@@ -80,7 +90,7 @@ async fn start_with(allow_run: bool, cost: Option<attune_ops::cost::CostClient>)
             .await
             .unwrap();
     });
-    Dash { base: format!("http://127.0.0.1:{port}"), port, token, root, home, project, stop: Some(tx), done: Some(done) }
+    Dash { base: format!("http://127.0.0.1:{port}"), port, token, access, root, home, project, stop: Some(tx), done: Some(done) }
 }
 
 impl Dash {
@@ -307,7 +317,7 @@ async fn panicking_handler_answers_500_and_the_server_keeps_serving() {
             }),
         )
         .route("/ok", axum::routing::get(|| async { "ok" }));
-    let p = Perimeter { hosts: HostAllowlist::new("127.0.0.1", 0, &[]), token: ClientToken::generate(), allow_run: true };
+    let p = Perimeter { hosts: HostAllowlist::new("127.0.0.1", 0, &[]), token: ClientToken::generate(), allow_run: true, access: None };
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let port = listener.local_addr().unwrap().port();
     let p = Perimeter { hosts: HostAllowlist::new("127.0.0.1", port, &[]), ..p };
@@ -334,7 +344,7 @@ async fn stuck_handlers_get_503_and_trickled_bodies_408() {
         .route("/upload", axum::routing::post(|body: String| async move { body }))
         .route("/quick", axum::routing::get(|| async { "ok" }));
     let token = ClientToken::generate();
-    let p = Perimeter { hosts: HostAllowlist::new("127.0.0.1", 8765, &[]), token: token.clone(), allow_run: true };
+    let p = Perimeter { hosts: HostAllowlist::new("127.0.0.1", 8765, &[]), token: token.clone(), allow_run: true, access: None };
     let app = with_layers(router, p);
     let req = |method: &str, path: &str, body: axum::body::Body| {
         axum::http::Request::builder()
@@ -972,5 +982,105 @@ async fn specs_mutations_are_read_only_gated() {
         .unwrap();
     assert_eq!(r.json::<Value>().await.unwrap(), json!({"detail": "server is read-only; dismiss is disabled"}));
     assert_eq!(std::fs::read_to_string(d.root.join("docs/specs/x/decisions.md")).unwrap(), "**Status:** draft\n");
+    d.stop().await;
+}
+
+/// Bound beyond loopback, every request needs the login: pages send a
+/// browser to `/login`, everything else gets 401 — the client token too,
+/// so no one on the network can fetch it and start runs.
+#[tokio::test]
+async fn team_binds_need_a_login_and_loopback_binds_do_not() {
+    let d = start_on("0.0.0.0", true, None).await;
+    let secret = d.access.clone().expect("a login on 0.0.0.0");
+    let c = d.client();
+    // A session file with a secret in its prompt.
+    let enc = d.root.to_string_lossy().replace(['/', '\\', ':'], "-");
+    let dir = d.project.path().join("claude/projects").join(enc);
+    std::fs::create_dir_all(&dir).unwrap();
+    let ts = chrono::Utc::now().format("%Y-%m-%dT%H:%M:%S%.3fZ");
+    std::fs::write(
+        dir.join("s1.jsonl"),
+        format!("{{\"type\":\"user\",\"timestamp\":\"{ts}\",\"message\":{{\"role\":\"user\",\"content\":\"deploy with sk-ant-api03-abcdefghijklmnopqrstuv please\"}}}}\n"),
+    )
+    .unwrap();
+
+    for path in ["/api/session/token", "/api/info", "/api/runs", "/runs/abc/stream", "/api/ui/home"] {
+        let r = c.get(d.url(path)).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::UNAUTHORIZED, "{path}");
+        assert!(r.headers().get("www-authenticate").is_some());
+    }
+    let r = c.get(d.url("/")).header("Accept", "text/html").send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(r.headers()["location"], "/login");
+    let r = c.post(d.url("/workflows/quick/run")).header("X-Attune-Client", &d.token).json(&json!({})).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED, "the client token is not a login");
+    // The login page and the site's files are open.
+    let r = c.get(d.url("/login")).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert!(r.text().await.unwrap().contains("name=\"token\""));
+
+    // Scripts: a bearer token, which also stands in for the client token.
+    let bearer = format!("Bearer {secret}");
+    let r = c.get(d.url("/api/session/token")).header("Authorization", &bearer).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let r = c.post(d.url("/workflows/quick/run")).header("Authorization", &bearer).json(&json!({})).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::CREATED);
+    // The sessions API carries the redacted prompts the pages show.
+    let text = c.get(d.url("/api/sessions")).header("Authorization", &bearer).send().await.unwrap().text().await.unwrap();
+    assert!(text.contains("deploy with") && !text.contains("sk-ant-api03-abcdefghijklmnopqrstuv"), "{text}");
+
+    // Browsers: the login link sets an HttpOnly, SameSite=Strict cookie.
+    let r = c.get(d.url(&format!("/login?token={secret}"))).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let cookie = r.headers()["set-cookie"].to_str().unwrap().to_string();
+    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict") && cookie.contains("Path=/"), "{cookie}");
+    let pair = cookie.split(';').next().unwrap().to_string();
+    let r = c.get(d.url("/")).header("Cookie", &pair).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let r = c.get(d.url("/api/session/token")).header("Cookie", &pair).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    // A cookie still needs the client token to mutate (it is a browser's).
+    let r = c.post(d.url("/workflows/quick/run")).header("Cookie", &pair).json(&json!({})).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    // The form logs in too, and not from another site.
+    let r = c
+        .post(d.url("/login"))
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .body(format!("token={secret}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let r = c
+        .post(d.url("/login"))
+        .header("Origin", "http://evil.example")
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .body(format!("token={secret}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+
+    // Wrong tokens: refused, then rate-limited — even the right one, for
+    // a while, so a guesser cannot tell when it guessed right.
+    for _ in 0..5 {
+        let r = c.get(d.url("/login?token=guess")).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    }
+    let r = c.get(d.url("/api/info")).header("Authorization", "Bearer guess").send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
+    let r = c.get(d.url(&format!("/login?token={secret}"))).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(r.headers().get("retry-after").is_some());
+    // The browser already signed in is not locked out.
+    assert_eq!(c.get(d.url("/api/info")).header("Cookie", &pair).send().await.unwrap().status(), StatusCode::OK);
+    d.stop().await;
+
+    // Loopback: as before, no login at all.
+    let d = start(false).await;
+    assert!(d.access.is_none());
+    let c = d.client();
+    assert_eq!(c.get(d.url("/api/session/token")).send().await.unwrap().status(), StatusCode::OK);
+    assert_eq!(c.get(d.url("/login")).send().await.unwrap().status(), StatusCode::SEE_OTHER);
     d.stop().await;
 }

@@ -101,9 +101,15 @@ impl RunHandle {
                 let total = s.log.len();
                 let mut out = Vec::new();
                 if after < total {
-                    for l in s.log.read(after + 1, max)? {
+                    for l in s.log.read_within(after + 1, max, crate::runner::EVENTS_BUDGET)? {
                         out.push(RunEvent::Line(l.n, l));
                     }
+                }
+                // Recommendations come after every line: only once the
+                // lines are all out (a read stops at its byte budget).
+                let lines_done = out.last().map_or(after >= total, |e| e.seq() == total);
+                if !lines_done {
+                    return Ok(out);
                 }
                 let mut seq = total;
                 for r in &s.record.recommendations {
@@ -482,6 +488,44 @@ mod tests {
         let v: Vec<f64> = (1..=10).map(f64::from).collect();
         assert_eq!(percentile(&v, 90.0), Some(9.0));
         assert_eq!(percentile(&[5.0], 90.0), Some(5.0));
+    }
+
+    /// A stored run of long lines read in byte-budgeted steps: every event
+    /// once, in order, the recommendations after the last line.
+    #[test]
+    fn stored_events_come_in_budgeted_steps_without_gaps() {
+        let long = "z".repeat(crate::runner::EVENTS_BUDGET / 2 + 1);
+        let lines: Vec<String> = (0..9).map(|i| format!("{i}{long}")).collect();
+        let rec = crate::wire::Recommendation {
+            kind: "next-workflow".into(),
+            label: None,
+            severity: None,
+            name: Some("x".into()),
+            args: None,
+            url: None,
+        };
+        let h = RunHandle::Stored(Arc::new(StoredRun {
+            record: crate::history::LoadedRecord {
+                info: RunInfo::new("abc", "w"),
+                lines: lines.clone(),
+                raw: Default::default(),
+                recommendations: vec![rec.clone(), rec],
+                path: Default::default(),
+                mtime: None,
+            },
+            log: LogStore::from_lines(&lines),
+        }));
+        let mut seqs = Vec::new();
+        let mut cursor = 0;
+        loop {
+            let evs = h.events_after(cursor, 1000).unwrap();
+            let Some(last) = evs.last() else { break };
+            let lines = evs.iter().filter(|e| matches!(e, crate::runner::RunEvent::Line(..))).count();
+            assert!(lines <= 2, "a step of {lines} long lines");
+            cursor = last.seq();
+            seqs.extend(evs.iter().map(|e| e.seq()));
+        }
+        assert_eq!(seqs, (1..=11).collect::<Vec<u64>>());
     }
 
     #[test]

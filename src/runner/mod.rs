@@ -38,7 +38,7 @@ use std::time::Duration;
 use tokio::io::AsyncReadExt;
 use tokio::task::JoinHandle;
 
-pub use run::{Progress, Run, RunEvent};
+pub use run::{Progress, Run, RunEvent, EVENTS_BUDGET};
 
 use crate::bulletin::BulletinWriter;
 use crate::history;

@@ -15,9 +15,15 @@ use std::time::Instant;
 use tokio::sync::watch;
 
 use super::output::{MetaField, MAX_RECOMMENDATIONS};
-use crate::logstore::LogStore;
+use crate::logstore::{record_size, LogStore};
 use crate::pyfmt;
 use crate::wire::{DoneEvent, LogLine, LogStream, Recommendation, RunInfo, RunStatus};
+
+/// Text one [`Run::events_after`] returns at most (at least one line): a
+/// viewer holds about this much (and its encoding) at a time, however long
+/// the lines — fifty viewers of a log of 1 MiB lines cost megabytes, not
+/// gigabytes.
+pub const EVENTS_BUDGET: usize = 256 * 1024;
 
 /// The newest sequence number, and whether the run is over (then `seq` will
 /// not grow any more).
@@ -159,8 +165,9 @@ impl Run {
         })
     }
 
-    /// Events with `seq > after`, at most `max` of them, in order. Lines
-    /// come from the log store (memory or disk).
+    /// Events with `seq > after`, at most `max` of them and about
+    /// [`EVENTS_BUDGET`] bytes of text (at least one), in order. Lines come
+    /// from the log store (memory or disk).
     pub fn events_after(&self, after: u64, max: usize) -> std::io::Result<Vec<RunEvent>> {
         let (seq, recs) = {
             let st = self.st();
@@ -173,7 +180,7 @@ impl Run {
         let recs_before = recs.iter().filter(|(s, _)| *s <= after).count();
         let recs_in = recs.iter().filter(|(s, _)| *s > after && *s <= end).count() as u64;
         let first_line = after - recs_before as u64 + 1;
-        let lines = self.log.read(first_line, ((end - after) - recs_in) as usize)?;
+        let lines = self.log.read_within(first_line, ((end - after) - recs_in) as usize, EVENTS_BUDGET)?;
         let mut out = Vec::with_capacity((end - after) as usize);
         let mut li = lines.into_iter();
         let mut ri = recs.into_iter().skip(recs_before).peekable();
@@ -205,8 +212,11 @@ impl Run {
         for it in items {
             match it {
                 Ingest::Log(s, x) => {
-                    let kept = self.log.text_bytes() + pending_bytes;
-                    if kept + x.len() as u64 > self.max_log_bytes && s != LogStream::Runner {
+                    // What each record really takes on disk (an empty line
+                    // too), so the cap bounds the file, not just the text.
+                    let kept = self.log.stored_bytes() + pending_bytes;
+                    let size = record_size(now, &x);
+                    if kept + size > self.max_log_bytes && s != LogStream::Runner {
                         st.dropped_bytes += x.len() as u64 + 1;
                         st.dropped_lines += 1;
                         if !st.limit_marked {
@@ -215,11 +225,11 @@ impl Run {
                                 "[attune-ops] output limit of {} MiB reached: further output is counted but not kept",
                                 self.max_log_bytes / (1024 * 1024)
                             );
-                            pending_bytes += m.len() as u64;
+                            pending_bytes += record_size(now, &m);
                             pending.push((LogStream::Runner, now, m));
                         }
                     } else {
-                        pending_bytes += x.len() as u64;
+                        pending_bytes += size;
                         pending.push((s, now, x));
                     }
                 }
@@ -390,7 +400,8 @@ mod tests {
 
     #[test]
     fn output_budget_is_marked_not_silent() {
-        let (_d, r) = run(8);
+        // One record of "line0" (a 13-digit time, tabs, newline) is 22 bytes.
+        let (_d, r) = run(30);
         r.ingest((0..5).map(|i| Ingest::Log(LogStream::Stdout, format!("line{i}"))).collect());
         assert!(r.finish(Some(0), RunStatus::Completed));
         r.announce_done();
@@ -402,6 +413,22 @@ mod tests {
         assert_eq!(r.info().dropped_bytes, Some(24));
         assert!(!r.finish(Some(1), RunStatus::Failed));
         assert_eq!(r.done_event().unwrap().status, RunStatus::Completed);
+    }
+
+    /// `yes ''`: empty lines are records too, and the cap holds the file
+    /// to its size whatever the text.
+    #[test]
+    fn empty_lines_count_against_the_cap() {
+        let (d, r) = run(64 * 1024);
+        for _ in 0..100 {
+            r.ingest((0..1000).map(|_| Ingest::Log(LogStream::Stdout, String::new())).collect());
+        }
+        assert!(r.finish(Some(0), RunStatus::Completed));
+        let size = std::fs::metadata(d.path().join("r.log")).unwrap().len();
+        assert!(size <= 64 * 1024 + 1024, "a 64 KiB cap let the log grow to {size} bytes");
+        assert!(r.log().len() < 5000, "{} lines kept", r.log().len());
+        let last = r.log().read(r.log().len(), 1).unwrap().pop().unwrap();
+        assert!(last.x.contains("more line(s)"), "{}", last.x);
     }
 
     #[test]

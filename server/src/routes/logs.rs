@@ -38,18 +38,23 @@ pub(super) async fn run_stream(
     headers: HeaderMap,
 ) -> Result<Response, Response> {
     let handle = find_run(&s, &id, &headers).await?;
-    let after =
-        headers.get("last-event-id").and_then(|v| v.to_str().ok()).and_then(|v| v.trim().parse::<u64>().ok()).or(q.after).unwrap_or(0);
-    // An id past the run's last event (a client's bad memory, a hostile
-    // one) means "seen everything so far", not a place to count on from:
-    // ids stay within the run's own sequence, so none can overflow.
-    let after = after.min(handle.last_seq());
+    let after = resume_after(headers.get("last-event-id").map(|v| v.as_bytes()), q.after, handle.last_seq());
     let rich = q.format.as_deref() == Some("rich");
     let sse = Sse::new(event_stream(handle, after, rich, s.ops.stopped())).keep_alive(KeepAlive::new().interval(Duration::from_secs(15)));
     let mut res = sse.into_response();
     res.headers_mut().insert(header::CACHE_CONTROL, "no-cache".parse().expect("static header"));
     res.headers_mut().insert("x-accel-buffering", "no".parse().expect("static header"));
     Ok(res)
+}
+
+/// Where a stream resumes: after the `Last-Event-ID` header's id (a
+/// decimal number, surrounding spaces allowed), else `?after=`, else from
+/// the start. An id past the run's last event (a client's bad memory, a
+/// hostile one) means "seen everything so far", not a place to count on
+/// from: ids stay within the run's own sequence, so none can overflow.
+pub fn resume_after(last_event_id: Option<&[u8]>, after: Option<u64>, last_seq: u64) -> u64 {
+    let header = last_event_id.and_then(|v| std::str::from_utf8(v).ok()).and_then(|v| v.trim().parse::<u64>().ok());
+    header.or(after).unwrap_or(0).min(last_seq)
 }
 
 /// Events of a run after `after`, then live ones, then `done`; the stream

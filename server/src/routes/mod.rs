@@ -2,6 +2,7 @@
 //!
 //! | method | path | what | module |
 //! |---|---|---|---|
+//! | GET, POST | `/login` | the team login (`?token=` or the form's `token`) → session cookie; only beyond loopback | `login` |
 //! | GET | `/api/info` | `{version, project_root, attune_home}` | `readside` |
 //! | GET | `/api/session/token` | `{token}` | `readside` |
 //! | POST | `/workflows/{name}/run` | start a run (JSON body `{path?, trigger?}` → 201; or an HTML form → 303 to the run page) | `runs` |
@@ -40,6 +41,7 @@
 
 mod cost;
 mod history;
+mod login;
 mod logs;
 mod readside;
 mod runs;
@@ -56,6 +58,8 @@ use attune_ops_app::api::ssr::off_thread;
 use attune_ops_app::api::ApiError;
 
 use crate::AppState;
+
+pub use logs::{event_stream, resume_after};
 
 /// `{"detail": <value>}` with a status. String details are usually an
 /// [`ApiError`]; this is for the others too (the perimeter's error
@@ -75,12 +79,13 @@ pub async fn json_blocking<T: Serialize + Send + 'static>(f: impl FnOnce() -> Re
 }
 
 /// A 303 to `location` (the answer to a plain HTML form).
-fn see_other(location: &str) -> Response {
+pub(crate) fn see_other(location: &str) -> Response {
     (StatusCode::SEE_OTHER, [(header::LOCATION, location.to_string())]).into_response()
 }
 
 pub fn router() -> Router<AppState> {
     Router::new()
+        .route("/login", get(login::login_get).post(login::login_post))
         .route("/api/info", get(readside::info))
         .route("/api/session/token", get(readside::session_token))
         .route("/workflows/{name}/run", post(runs::start))

@@ -70,7 +70,8 @@ pub(super) async fn sessions(State(s): State<AppState>, Query(q): Query<Sessions
         Some(n) => Some(n),
         None => Some(20),
     };
-    json_blocking(move || Ok(s.ops.sessions(days, limit))).await
+    // The prompts as the pages show them: redacted.
+    json_blocking(move || Ok(s.ops.sessions_redacted(days, limit))).await
 }
 
 /// `GET /api/sessions/{id}`.

@@ -126,10 +126,29 @@ impl LogModel {
         });
     }
 
+    /// The first line of chunk `id` not loaded yet, if any (up to `total`).
+    #[cfg(feature = "hydrate")]
+    fn first_missing(&self, id: u64) -> Option<u64> {
+        let last = ((id + 1) * CHUNK).min(self.total.get_untracked());
+        self.chunks.with_value(|c| {
+            let v = c.get(&id);
+            (id * CHUNK + 1..=last).find(|&n| v.is_none_or(|v| v[((n - 1) % CHUNK) as usize].is_none()))
+        })
+    }
+
+    /// Loads what chunk `id` lacks. The server answers a window with a
+    /// byte budget (a page of very long lines comes in parts): the rest is
+    /// asked for until the chunk is complete.
     #[cfg(feature = "hydrate")]
     fn fetch_chunk(&self, id: u64) {
         let this = *self;
-        let url = format!("/runs/{}/log?from={}&limit={}", self.run_id.get_value(), id * CHUNK + 1, CHUNK);
+        let Some(from) = self.first_missing(id) else {
+            self.loading.update_value(|l| {
+                l.remove(&id);
+            });
+            return;
+        };
+        let url = format!("/runs/{}/log?from={from}&limit={}", self.run_id.get_value(), (id + 1) * CHUNK + 1 - from);
         leptos::task::spawn_local(async move {
             let res = crate::client::get_json::<LogPage>(&url).await;
             // The viewer may be gone by now (its values disposed).
@@ -145,7 +164,14 @@ impl LogModel {
             match res {
                 Ok(page) => {
                     this.finished.set(page.finished);
+                    let got = !page.lines.is_empty();
                     this.insert(page.lines);
+                    if got && this.first_missing(id).is_some() {
+                        this.loading.update_value(|l| {
+                            l.insert(id);
+                        });
+                        this.fetch_chunk(id);
+                    }
                 }
                 Err(e) => this.error.set(Some(format!("could not load lines: {e}"))),
             }
