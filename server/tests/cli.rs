@@ -463,13 +463,23 @@ fn record_status(home: &std::path::Path, workflow: &str, run_id: &str) -> String
     v["status"].as_str().unwrap_or_default().to_string()
 }
 
-#[test]
-fn sigterm_with_a_viewer_attached_cancels_the_run_ends_the_stream_and_exits_in_time() {
+/// A dashboard (stderr piped) running the stubborn workflow, with a viewer
+/// that has seen its first line.
+struct Watched {
+    _project: TempProject,
+    home: PathBuf,
+    server: std::process::Child,
+    run_id: String,
+    shell: i32,
+    viewer: std::thread::JoinHandle<String>,
+}
+
+fn watched_stubborn_run() -> Watched {
     let (d, root, home) = fixture();
     let pidfile = d.path().join("stubborn.pid");
     stubborn_registry(&root, &pidfile);
     let port = free_port();
-    let mut server = bin()
+    let server = bin()
         .args(["--no-browser", "--allow-run", "--port", &port, "--project-root"])
         .arg(&root)
         .env("ATTUNE_HOME", &home)
@@ -481,6 +491,12 @@ fn sigterm_with_a_viewer_attached_cancels_the_run_ends_the_stream_and_exits_in_t
     let (run_id, shell) = start_stubborn(&port, &pidfile);
     let (first_line, viewer) = attach_viewer(&port, &run_id);
     first_line.recv_timeout(Duration::from_secs(20)).expect("the viewer sees the run's output");
+    Watched { _project: d, home, server, run_id, shell, viewer }
+}
+
+#[test]
+fn sigterm_with_a_viewer_attached_cancels_the_run_ends_the_stream_and_exits_in_time() {
+    let Watched { _project, home, mut server, run_id, shell, viewer } = watched_stubborn_run();
 
     let t0 = Instant::now();
     // SAFETY: signalling our own child.
@@ -503,22 +519,7 @@ fn sigterm_with_a_viewer_attached_cancels_the_run_ends_the_stream_and_exits_in_t
 
 #[test]
 fn a_second_signal_exits_at_once_and_kills_the_runs() {
-    let (d, root, home) = fixture();
-    let pidfile = d.path().join("stubborn.pid");
-    stubborn_registry(&root, &pidfile);
-    let port = free_port();
-    let mut server = bin()
-        .args(["--no-browser", "--allow-run", "--port", &port, "--project-root"])
-        .arg(&root)
-        .env("ATTUNE_HOME", &home)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    wait_port(&port);
-    let (_run_id, shell) = start_stubborn(&port, &pidfile);
-    let (first_line, _viewer) = attach_viewer(&port, &_run_id);
-    first_line.recv_timeout(Duration::from_secs(20)).expect("the viewer sees the run's output");
+    let Watched { _project, mut server, shell, .. } = watched_stubborn_run();
     // SAFETY: signalling our own child.
     unsafe { libc::kill(server.id() as i32, libc::SIGTERM) };
     // The first signal's graceful stop waits for the stubborn run (it

@@ -505,6 +505,9 @@ async fn sse_resumes_without_gap_or_duplicate() {
     let lines: usize = rich.iter().filter(|e| e.event == "lines").map(|e| serde_json::from_str::<Vec<Value>>(&e.data).unwrap().len()).sum();
     assert_eq!(lines, 2001);
     assert!(rich.len() < 20);
+    // Its `done` also carries the final duration (the reference's does not).
+    let done: Value = serde_json::from_str(&rich.last().unwrap().data).unwrap();
+    assert!(done["duration_seconds"].as_f64().is_some_and(|s| s > 0.0), "{done}");
     d.stop().await;
 }
 

@@ -135,6 +135,7 @@ impl RunHandle {
                     sdk_error_kind: i.sdk_error_kind.clone(),
                     sdk_stderr: i.sdk_stderr.clone(),
                     has_report: i.report.is_some(),
+                    duration_seconds: i.duration_seconds,
                 })
             }
         }

@@ -162,6 +162,7 @@ impl Run {
             sdk_error_kind: st.info.sdk_error_kind.clone(),
             sdk_stderr: st.info.sdk_stderr.clone(),
             has_report: st.info.report.is_some(),
+            duration_seconds: st.info.duration_seconds,
         })
     }
 

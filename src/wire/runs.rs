@@ -249,6 +249,11 @@ pub struct DoneEvent {
     pub sdk_error_kind: Option<String>,
     pub sdk_stderr: Option<String>,
     pub has_report: bool,
+    /// Ours, in the rich format only (the reference's frame keeps its five
+    /// fields): the run's final duration, so a page that cannot fetch the
+    /// final record (the dashboard is stopping) still shows it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub duration_seconds: Option<f64>,
 }
 
 /// Everything the run page needs on first paint.

@@ -136,7 +136,10 @@ pub fn event_stream(
                 }
             }
             if terminal {
-                if let Some(d) = st.handle.done_event() {
+                if let Some(mut d) = st.handle.done_event() {
+                    if !rich {
+                        d.duration_seconds = None;
+                    }
                     let v = serde_json::to_value(&d).unwrap_or_default();
                     let data = if rich { v.to_string() } else { pyfmt::dumps(&v, Dumps::DEFAULT) };
                     out.push(Event::default().event("done").id((st.cursor + 1).to_string()).data(data));

@@ -205,6 +205,7 @@ impl LiveConnection {
                 i.exit_code = Some(d.exit_code);
                 i.sdk_error_kind = d.sdk_error_kind.clone();
                 i.sdk_stderr = d.sdk_stderr.clone();
+                i.duration_seconds = d.duration_seconds.or(i.duration_seconds);
             });
         }
         this.0.model.finished.set(true);
