@@ -4,20 +4,25 @@
 //! port is on this machine. Bound anywhere else (`0.0.0.0`, `::`, a LAN
 //! address), every request needs one of:
 //!
-//! * the **session cookie** `attune_ops_session` (HttpOnly, SameSite=Strict)
-//!   that `/login` sets for a browser that shows the access token — the
-//!   banner prints a login link, `http://<host>:<port>/login?token=<t>`;
+//! * the **session cookie** `attune_ops_session_<id>` (HttpOnly,
+//!   SameSite=Strict; the id is this process's, so two shared dashboards on
+//!   one host — cookies ignore ports — keep their own) that `/login` sets
+//!   for a browser that shows the access token — the banner prints a login
+//!   link, `http://<host>:<port>/login?token=<t>`;
 //! * `Authorization: Bearer <t>` (scripts). A bearer request is not a
 //!   browser's, so it also stands in for the client token on mutations.
 //!
 //! The token is 32 random bytes per process, or the contents of
 //! `--auth-token-file` (created with a new token, mode 0600, when missing)
 //! so a team keeps one link across restarts. Tokens are compared in
-//! constant time; wrong ones are counted per client address and in all, and
-//! past [`MAX_FAILURES_PER_CLIENT`] / [`MAX_FAILURES`] a minute every
-//! attempt gets 429 until the minute has passed — a guess costs a minute
-//! per handful, against 2²⁵⁶ tokens. Sessions live in memory (a restart
-//! logs everyone out), at most [`MAX_SESSIONS`], for [`SESSION_TTL`].
+//! constant time; wrong ones are counted per client (an IPv6 client by its
+//! /64). Past [`MAX_FAILURES_PER_CLIENT`] a minute, that client gets 429
+//! for every attempt until the minute has passed (even with the right
+//! token: a guesser must not learn when it guessed right); past
+//! [`MAX_FAILURES`] from everyone together, every *wrong* token gets 429
+//! but the right one still passes, so nobody can lock the team out by
+//! failing on purpose. Sessions live in memory (a restart logs everyone
+//! out), at most [`MAX_SESSIONS`], for [`SESSION_TTL`].
 
 use std::collections::{HashMap, VecDeque};
 use std::net::IpAddr;
@@ -29,7 +34,7 @@ use axum::http::{header, HeaderMap};
 
 use crate::perimeter::ClientToken;
 
-/// The session cookie's name.
+/// The session cookie's name, before this process's id.
 pub const SESSION_COOKIE: &str = "attune_ops_session";
 /// How long a browser session lasts.
 pub const SESSION_TTL: Duration = Duration::from_secs(7 * 24 * 3600);
@@ -83,6 +88,8 @@ pub enum TokenFileError {
 /// The access token, the sessions, and the failure counts.
 pub struct TeamAccess {
     token: ClientToken,
+    /// `attune_ops_session_<id>`.
+    cookie: String,
     sessions: Mutex<HashMap<String, Instant>>,
     failures: Mutex<Failures>,
 }
@@ -91,6 +98,19 @@ pub struct TeamAccess {
 struct Failures {
     all: VecDeque<Instant>,
     by_client: HashMap<Option<IpAddr>, VecDeque<Instant>>,
+}
+
+/// Whom failures are counted against: the address, an IPv6 one by its
+/// /64 (one host usually has the whole prefix).
+fn client_key(ip: Option<IpAddr>) -> Option<IpAddr> {
+    match ip {
+        Some(IpAddr::V6(v6)) if v6.to_ipv4_mapped().is_none() => {
+            let s = v6.segments();
+            Some(IpAddr::from([s[0], s[1], s[2], s[3], 0, 0, 0, 0]))
+        }
+        Some(IpAddr::V6(v6)) => v6.to_ipv4_mapped().map(IpAddr::V4),
+        other => other,
+    }
 }
 
 impl Failures {
@@ -107,14 +127,21 @@ impl Failures {
         });
     }
 
-    /// Seconds until `client` may try again, if it is over a limit.
-    fn limited(&mut self, client: Option<IpAddr>, now: Instant) -> Option<u64> {
+    /// Seconds until the queue's oldest failure leaves the window.
+    fn wait(q: &VecDeque<Instant>, now: Instant) -> Option<u64> {
+        q.front().map(|t| (WINDOW - now.duration_since(*t)).as_secs_f64().ceil().max(1.0) as u64)
+    }
+
+    /// Seconds until `client` may try again, if it is over its own limit.
+    fn client_limited(&mut self, client: Option<IpAddr>, now: Instant) -> Option<u64> {
         self.prune(now);
-        let wait = |q: &VecDeque<Instant>| q.front().map(|t| (WINDOW - now.duration_since(*t)).as_secs().max(1));
-        if let Some(q) = self.by_client.get(&client).filter(|q| q.len() >= MAX_FAILURES_PER_CLIENT) {
-            return wait(q);
-        }
-        (self.all.len() >= MAX_FAILURES).then(|| wait(&self.all)).flatten()
+        self.by_client.get(&client).filter(|q| q.len() >= MAX_FAILURES_PER_CLIENT).and_then(|q| Failures::wait(q, now))
+    }
+
+    /// Seconds until wrong tokens are answered again, if everyone together
+    /// is over the limit.
+    fn all_limited(&self, now: Instant) -> Option<u64> {
+        (self.all.len() >= MAX_FAILURES).then(|| Failures::wait(&self.all, now)).flatten()
     }
 
     fn record(&mut self, client: Option<IpAddr>, now: Instant) {
@@ -125,7 +152,14 @@ impl Failures {
 
 impl TeamAccess {
     pub fn new(token: ClientToken) -> TeamAccess {
-        TeamAccess { token, sessions: Mutex::new(HashMap::new()), failures: Mutex::new(Failures::default()) }
+        let id = attune_ops::ids::new_client_token();
+        let cookie = format!("{SESSION_COOKIE}_{}", id.get(..8).unwrap_or("0"));
+        TeamAccess { token, cookie, sessions: Mutex::new(HashMap::new()), failures: Mutex::new(Failures::default()) }
+    }
+
+    /// The session cookie's name for this process.
+    pub fn cookie_name(&self) -> &str {
+        &self.cookie
     }
 
     /// A new random token.
@@ -141,7 +175,8 @@ impl TeamAccess {
             Ok(t) => t,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 let t = attune_ops::ids::new_client_token();
-                write_private(path, &format!("{t}\n")).map_err(|source| TokenFileError::Create { path: shown.clone(), source })?;
+                attune_ops::fsutil::write_atomic_mode(path, format!("{t}\n").as_bytes(), true, Some(0o600))
+                    .map_err(|source| TokenFileError::Create { path: shown.clone(), source })?;
                 t
             }
             Err(source) => return Err(TokenFileError::Read { path: shown, source }),
@@ -158,17 +193,22 @@ impl TeamAccess {
         self.token.as_str()
     }
 
-    /// Checks a presented token, counting failures and refusing everyone
-    /// over the limit (even with the right token: a guesser must not learn
-    /// when it found it).
+    /// Checks a presented token, counting failures. A client over its own
+    /// limit is refused even with the right token (a guesser must not
+    /// learn when it found it); over the limit of everyone together, only
+    /// wrong tokens are refused (see the module docs).
     pub fn check(&self, candidate: &[u8], client: Option<IpAddr>) -> Result<(), Refusal> {
         let now = Instant::now();
+        let client = client_key(client);
         let mut f = self.failures.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some(secs) = f.limited(client, now) {
+        if let Some(secs) = f.client_limited(client, now) {
             return Err(Refusal::Limited(secs));
         }
         if self.token.matches(candidate) {
             return Ok(());
+        }
+        if let Some(secs) = f.all_limited(now) {
+            return Err(Refusal::Limited(secs));
         }
         f.record(client, now);
         tracing::warn!(client = ?client, "ops.access: wrong access token");
@@ -201,7 +241,7 @@ impl TeamAccess {
     /// (checked, so wrong ones count against the limit). `Ok(None)`:
     /// neither was presented.
     pub fn authenticate(&self, headers: &HeaderMap, client: Option<IpAddr>) -> Result<Option<Proof>, Refusal> {
-        if session_cookie(headers).is_some_and(|id| self.session_valid(id)) {
+        if session_cookies(headers, &self.cookie).any(|id| self.session_valid(id)) {
             return Ok(Some(Proof::Session));
         }
         match bearer(headers) {
@@ -211,19 +251,21 @@ impl TeamAccess {
     }
 }
 
-/// The `Set-Cookie` value for a session.
-pub fn session_set_cookie(id: &str) -> String {
-    format!("{SESSION_COOKIE}={id}; Path=/; HttpOnly; SameSite=Strict")
+impl TeamAccess {
+    /// The `Set-Cookie` value for a session.
+    pub fn set_cookie(&self, id: &str) -> String {
+        format!("{}={id}; Path=/; HttpOnly; SameSite=Strict", self.cookie)
+    }
 }
 
-/// The session cookie's value, if sent.
-pub fn session_cookie(headers: &HeaderMap) -> Option<&str> {
+/// Every value sent for cookie `name` (a browser may send several).
+pub fn session_cookies<'a>(headers: &'a HeaderMap, name: &'a str) -> impl Iterator<Item = &'a str> + 'a {
     headers
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(';'))
-        .find_map(|kv| kv.trim().strip_prefix(SESSION_COOKIE)?.strip_prefix('='))
+        .filter_map(move |kv| kv.trim().strip_prefix(name)?.strip_prefix('='))
 }
 
 /// The token of an `Authorization: Bearer …` header.
@@ -231,16 +273,6 @@ pub fn bearer(headers: &HeaderMap) -> Option<&[u8]> {
     let v = headers.get(header::AUTHORIZATION)?.as_bytes();
     let (scheme, rest) = v.split_at(v.iter().position(|b| *b == b' ')?);
     scheme.eq_ignore_ascii_case(b"bearer").then(|| rest.trim_ascii())
-}
-
-fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
-    use std::io::Write;
-    use std::os::unix::fs::OpenOptionsExt;
-    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir)?;
-    }
-    let mut f = std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(path)?;
-    f.write_all(text.as_bytes())
 }
 
 #[cfg(test)]
@@ -267,10 +299,10 @@ mod tests {
 
     #[test]
     fn cookies_and_bearer_are_parsed_strictly() {
-        let h = headers(&[("cookie", "a=1; attune_ops_session=abc; b=2")]);
-        assert_eq!(session_cookie(&h), Some("abc"));
-        assert_eq!(session_cookie(&headers(&[("cookie", "attune_ops_sessionX=abc")])), None);
-        assert_eq!(session_cookie(&headers(&[("cookie", "x=1"), ("cookie", "attune_ops_session=z")])), Some("z"));
+        let all = |h: &HeaderMap| session_cookies(h, "s_1").map(str::to_string).collect::<Vec<_>>();
+        assert_eq!(all(&headers(&[("cookie", "a=1; s_1=abc; b=2")])), ["abc"]);
+        assert!(all(&headers(&[("cookie", "s_1X=abc; s_2=x")])).is_empty());
+        assert_eq!(all(&headers(&[("cookie", "s_1=old; x=1"), ("cookie", "s_1=z")])), ["old", "z"]);
         assert_eq!(bearer(&headers(&[("authorization", "Bearer tok")])), Some(&b"tok"[..]));
         assert_eq!(bearer(&headers(&[("authorization", "bearer  tok ")])), Some(&b"tok"[..]));
         assert_eq!(bearer(&headers(&[("authorization", "Basic dXNlcg==")])), None);
@@ -285,8 +317,13 @@ mod tests {
         assert_eq!(a.authenticate(&headers(&[]), ip), Ok(None));
         assert_eq!(a.authenticate(&headers(&[("authorization", &format!("Bearer {t}"))]), ip), Ok(Some(Proof::Bearer)));
         let id = a.open_session();
-        assert_eq!(a.authenticate(&headers(&[("cookie", &format!("{SESSION_COOKIE}={id}"))]), ip), Ok(Some(Proof::Session)));
-        assert_eq!(a.authenticate(&headers(&[("cookie", &format!("{SESSION_COOKIE}={id}x"))]), ip), Ok(None));
+        let name = a.cookie_name().to_string();
+        assert!(name.starts_with("attune_ops_session_") && name != TeamAccess::generate().cookie_name());
+        assert!(a.set_cookie(&id).starts_with(&format!("{name}={id}; ")));
+        assert_eq!(a.authenticate(&headers(&[("cookie", &format!("{name}={id}"))]), ip), Ok(Some(Proof::Session)));
+        assert_eq!(a.authenticate(&headers(&[("cookie", &format!("{name}={id}x"))]), ip), Ok(None));
+        // A stale value first does not hide the live one.
+        assert_eq!(a.authenticate(&headers(&[("cookie", &format!("{name}=gone; {name}={id}"))]), ip), Ok(Some(Proof::Session)));
         for _ in 0..MAX_FAILURES_PER_CLIENT {
             assert_eq!(a.check(b"wrong", ip), Err(Refusal::Wrong));
         }
@@ -296,17 +333,28 @@ mod tests {
         // Another client is not held up by this one.
         assert_eq!(a.check(t.as_bytes(), Some("10.9.9.9".parse().unwrap())), Ok(()));
         // A session already open still works.
-        assert_eq!(a.authenticate(&headers(&[("cookie", &format!("{SESSION_COOKIE}={id}"))]), ip), Ok(Some(Proof::Session)));
+        assert_eq!(a.authenticate(&headers(&[("cookie", &format!("{name}={id}"))]), ip), Ok(Some(Proof::Session)));
+        // An IPv6 client is one client across its /64.
+        let v6 = |s: &str| Some(s.parse::<IpAddr>().unwrap());
+        for i in 0..MAX_FAILURES_PER_CLIENT {
+            assert_eq!(a.check(b"wrong", v6(&format!("2001:db8:1:2::{i:x}"))), Err(Refusal::Wrong));
+        }
+        assert!(matches!(a.check(t.as_bytes(), v6("2001:db8:1:2:ffff::1")), Err(Refusal::Limited(_))));
+        assert_eq!(a.check(t.as_bytes(), v6("2001:db8:1:3::1")), Ok(()));
     }
 
+    /// Past the limit of everyone together wrong tokens are refused
+    /// unanswered, but the team is not locked out: the right token passes.
     #[test]
-    fn everyone_together_is_limited_too() {
+    fn everyone_together_is_limited_but_not_locked_out() {
         let a = TeamAccess::generate();
         for i in 0..MAX_FAILURES {
             let ip = Some(IpAddr::from([10, 0, (i / 200) as u8, (i % 200) as u8]));
             assert_eq!(a.check(b"nope", ip), Err(Refusal::Wrong));
         }
-        assert!(matches!(a.check(a.token().as_bytes(), Some("10.200.0.1".parse().unwrap())), Err(Refusal::Limited(_))));
+        let fresh = Some("10.200.0.1".parse().unwrap());
+        assert!(matches!(a.check(b"nope", fresh), Err(Refusal::Limited(_))));
+        assert_eq!(a.check(a.token().as_bytes(), fresh), Ok(()));
     }
 
     #[test]

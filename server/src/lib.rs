@@ -129,7 +129,15 @@ pub fn app_router(ops: Arc<Ops>, leptos: LeptosOptions, token: ClientToken, port
                 if uri.path().starts_with("/api/") {
                     return routes::detail(StatusCode::NOT_FOUND, "Not Found");
                 }
-                handler(uri, st, req).await
+                // A missing site file is a bare 404, not the app's 404 page:
+                // these paths are open without the team login, and the page
+                // carries the shell's data (and the client token).
+                let site_file = uri.path().starts_with("/pkg/") || uri.path() == "/favicon.ico";
+                let res = handler(uri, st, req).await;
+                if site_file && res.status() == StatusCode::NOT_FOUND {
+                    return routes::detail(StatusCode::NOT_FOUND, "Not Found");
+                }
+                res
             }
         }
     };

@@ -275,7 +275,10 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 None if everywhere => format!("127.0.0.1:{actual}"),
                 None => url.trim_start_matches("http://").to_string(),
             };
-            println!(" login: on (not a loopback address) → http://{link_host}/login?token={}", access.token());
+            println!(
+                " login: on (not a loopback address) → http://{link_host}/login?token={}",
+                attune_ops_app::urlcode::encode_component(access.token())
+            );
             println!("        scripts: Authorization: Bearer <token>");
         }
         if !cli.no_browser {

@@ -156,10 +156,12 @@ fn login_required(req: &Request) -> Response {
 
 /// 429 with `Retry-After`.
 pub fn too_many_attempts(secs: u64) -> Response {
-    let mut r = detail(StatusCode::TOO_MANY_REQUESTS, json!(format!("too many wrong tokens: try again in {secs} s")));
-    if let Ok(v) = axum::http::HeaderValue::from_str(&secs.to_string()) {
-        r.headers_mut().insert(header::RETRY_AFTER, v);
-    }
+    with_retry_after(detail(StatusCode::TOO_MANY_REQUESTS, json!(format!("too many wrong tokens: try again in {secs} s"))), secs)
+}
+
+/// The answer with `Retry-After: secs`.
+pub fn with_retry_after(mut r: Response, secs: u64) -> Response {
+    r.headers_mut().insert(header::RETRY_AFTER, axum::http::HeaderValue::from(secs));
     r
 }
 

@@ -1017,10 +1017,24 @@ async fn team_binds_need_a_login_and_loopback_binds_do_not() {
     assert_eq!(r.headers()["location"], "/login");
     let r = c.post(d.url("/workflows/quick/run")).header("X-Attune-Client", &d.token).json(&json!({})).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::UNAUTHORIZED, "the client token is not a login");
-    // The login page and the site's files are open.
+    // The login page and the site's files are open; a missing site file
+    // is a bare 404, not the app's page (which carries the client token).
     let r = c.get(d.url("/login")).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::OK);
     assert!(r.text().await.unwrap().contains("name=\"token\""));
+    for path in ["/pkg/nope.js", "/favicon.ico"] {
+        let r = c.get(d.url(path)).header("Accept", "text/html").send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::NOT_FOUND, "{path}");
+        let body = r.text().await.unwrap();
+        assert!(!body.contains(&d.token) && !body.contains("attune-client-token"), "{path}: {body}");
+    }
+    // Another site loading the login link as an image is no attempt at all
+    // (nothing counted against the teammate whose browser it was).
+    for _ in 0..10 {
+        let r =
+            c.get(d.url("/login?token=x")).header("Sec-Fetch-Site", "cross-site").header("Sec-Fetch-Dest", "image").send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    }
 
     // Scripts: a bearer token, which also stands in for the client token.
     let bearer = format!("Bearer {secret}");

@@ -12,8 +12,8 @@ use serde::Deserialize;
 
 use attune_ops_app::urlcode::form_field;
 
-use crate::access::{session_set_cookie, Refusal};
-use crate::perimeter::client_ip;
+use crate::access::Refusal;
+use crate::perimeter::{client_ip, with_retry_after};
 use crate::AppState;
 
 #[derive(Deserialize)]
@@ -24,8 +24,15 @@ pub(super) struct LoginQuery {
 /// `GET /login[?token=]`.
 pub(super) async fn login_get(State(s): State<AppState>, Query(q): Query<LoginQuery>, req: Request) -> Response {
     let ip = client_ip(&req);
+    // Another site's page may load `/login?token=x` as an image or a
+    // script, in a teammate's browser: not a login, and not a failure to
+    // count against them. Following a link (a document) is fine.
+    let h = req.headers();
+    let from_elsewhere = h.get("sec-fetch-site").is_some_and(|v| v.as_bytes() == b"cross-site")
+        && h.get("sec-fetch-dest").is_some_and(|v| v.as_bytes() != b"document");
     match q.token {
-        Some(t) => attempt(&s, t.as_bytes(), ip),
+        Some(_) if from_elsewhere => page(StatusCode::FORBIDDEN, Some("A login must be opened as a page.")),
+        Some(t) => attempt(&s, t.trim().as_bytes(), ip),
         None if s.access.is_some() => page(StatusCode::OK, None),
         None => super::see_other("/"),
     }
@@ -55,22 +62,18 @@ fn attempt(s: &AppState, token: &[u8], ip: Option<std::net::IpAddr>) -> Response
                 "Signed in",
                 r#"<p>Signed in. <a href="/">Continue to the dashboard</a>.</p><meta http-equiv="refresh" content="0;url=/">"#,
             );
-            ([(header::SET_COOKIE, session_set_cookie(&id))], Html(html)).into_response()
+            ([(header::SET_COOKIE, access.set_cookie(&id))], Html(html)).into_response()
         }
         Err(Refusal::Wrong) => page(StatusCode::UNAUTHORIZED, Some("That token is not this dashboard's.")),
         Err(Refusal::Limited(secs)) => {
-            let mut r = page(StatusCode::TOO_MANY_REQUESTS, Some(&format!("Too many wrong tokens: try again in {secs} s.")));
-            if let Ok(v) = secs.to_string().parse() {
-                r.headers_mut().insert(header::RETRY_AFTER, v);
-            }
-            r
+            with_retry_after(page(StatusCode::TOO_MANY_REQUESTS, Some(&format!("Too many wrong tokens: try again in {secs} s."))), secs)
         }
     }
 }
 
-/// The login form, with a problem to show.
+/// The login form, with a problem to show (our own text, never input).
 fn page(status: StatusCode, problem: Option<&str>) -> Response {
-    let problem = problem.map(|p| format!(r#"<p class="notice" role="alert">{}</p>"#, escape(p))).unwrap_or_default();
+    let problem = problem.map(|p| format!(r#"<p class="notice" role="alert">{p}</p>"#)).unwrap_or_default();
     let body = format!(
         r#"{problem}<p>This dashboard is shared: open the login link it printed when it started, or paste its access token.</p>
 <form method="post" action="/login" class="login-form">
@@ -87,8 +90,4 @@ fn shell(title: &str, body: &str) -> String {
 <title>{title} · attune ops</title><link rel="stylesheet" href="/pkg/attune-ops.css"></head>
 <body><main class="page login"><h1>attune ops — {title}</h1>{body}</main></body></html>"#
     )
-}
-
-fn escape(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
