@@ -101,10 +101,7 @@ impl LogStore {
     /// bounded memory (the file is read in blocks). A torn last record (a
     /// crash mid-write) and malformed records are skipped.
     pub fn open(path: &Path) -> io::Result<LogStore> {
-        use std::io::Read;
         let reader = File::open(path)?;
-        let mut inner = Inner::new(Backing::File { path: path.to_path_buf(), reader, writer: None });
-        let mut file = File::open(path)?;
         let mut block = vec![0u8; 1024 * 1024];
         // The record being assembled across blocks, where it starts, and
         // whether it is too long to be one of ours (then it is skipped).
@@ -112,8 +109,10 @@ impl LogStore {
         let mut start = 0u64;
         let mut oversized = false;
         let mut pos = 0u64;
+        let mut count = 0u64;
+        let (mut index, mut end, mut stderr_lines, mut text_bytes) = (Vec::new(), 0u64, 0u64, 0u64);
         loop {
-            let n = match file.read(&mut block) {
+            let n = match reader.read_at(&mut block, pos) {
                 Ok(0) => break,
                 Ok(n) => n,
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
@@ -132,14 +131,15 @@ impl LogStore {
                                 &partial
                             };
                             if let Some((stream, text_len)) = record_meta(rec) {
-                                inner.index_line(inner.count + 1, start);
-                                inner.count += 1;
-                                inner.note(stream, text_len);
+                                count += 1;
+                                index_line(&mut index, count, start);
+                                stderr_lines += u64::from(stream == LogStream::Stderr);
+                                text_bytes += text_len as u64;
                             }
                         }
                         partial.clear();
                         oversized = false;
-                        inner.end = rec_end;
+                        end = rec_end;
                         start = rec_end;
                         pos = rec_end;
                         data = &data[i + 1..];
@@ -157,6 +157,8 @@ impl LogStore {
                 }
             }
         }
+        let mut inner = Inner::new(Backing::File { path: path.to_path_buf(), reader, writer: None });
+        (inner.index, inner.end, inner.count, inner.stderr_lines, inner.text_bytes) = (index, end, count, stderr_lines, text_bytes);
         Ok(LogStore::from_inner(inner))
     }
 
@@ -218,7 +220,7 @@ impl LogStore {
                 Backing::Memory(v) => v.push(line),
                 Backing::File { .. } => {
                     let n = g.count;
-                    g.index_line(n, off);
+                    index_line(&mut g.index, n, off);
                     g.push_recent(line);
                 }
             }
@@ -307,6 +309,31 @@ impl LogStore {
         }
     }
 
+    /// The last `n` lines — or, when they hold more than [`READ_BUDGET`]
+    /// bytes of text, as many of the last ones as fit (at least one): the
+    /// end of the log, never the start of its tail.
+    pub fn tail(&self, n: usize) -> io::Result<Vec<LogLine>> {
+        let total = self.len();
+        let mut from = total.saturating_sub(n as u64) + 1;
+        let mut out: VecDeque<LogLine> = VecDeque::new();
+        let mut text = 0usize;
+        while from <= total {
+            let chunk = self.read(from, (total - from + 1) as usize)?;
+            let Some(last) = chunk.last() else { break };
+            from = last.n + 1;
+            for l in chunk {
+                text += l.x.len();
+                out.push_back(l);
+                while text > READ_BUDGET && out.len() > 1 {
+                    if let Some(old) = out.pop_front() {
+                        text -= old.x.len();
+                    }
+                }
+            }
+        }
+        Ok(out.into())
+    }
+
     /// Calls `f` on every line in order (for search and downloads), reading
     /// the file sequentially in large blocks.
     pub fn for_each(&self, mut f: impl FnMut(&LogLine) -> bool) -> io::Result<()> {
@@ -350,18 +377,6 @@ impl Inner {
         self.text_bytes += text_len as u64;
     }
 
-    /// Records line `n` starting at `off` in the index when it is due a
-    /// checkpoint.
-    fn index_line(&mut self, n: u64, off: u64) {
-        let due = match self.index.last() {
-            None => true,
-            Some(&(ln, lo)) => n - ln >= INDEX_EVERY_LINES || off - lo >= INDEX_EVERY_BYTES,
-        };
-        if due {
-            self.index.push((n, off));
-        }
-    }
-
     /// Lines `from..=to` from the file: from the checkpoint at or before
     /// `from`, scanning forward record by record, reading the file in
     /// blocks and stopping after `budget` bytes of text.
@@ -375,6 +390,9 @@ impl Inner {
         let mut buf: Vec<u8> = Vec::new();
         // `buf[consumed..]` holds the file from `off` on.
         let mut consumed = 0usize;
+        // In the middle of a garbage record too long to be ours (`open`
+        // skipped it): its bytes are dropped, not held.
+        let mut skipping = false;
         while n <= to && off < self.end {
             let nl = loop {
                 if let Some(i) = memchr::memchr(b'\n', &buf[consumed..]) {
@@ -383,6 +401,13 @@ impl Inner {
                 let have = (buf.len() - consumed) as u64;
                 if off + have >= self.end {
                     break None;
+                }
+                if have as usize > MAX_RECORD {
+                    off += have;
+                    buf.clear();
+                    consumed = 0;
+                    skipping = true;
+                    continue;
                 }
                 buf.drain(..consumed);
                 consumed = 0;
@@ -395,6 +420,9 @@ impl Inner {
             let rec = &buf[consumed..nl];
             off += (nl + 1 - consumed) as u64;
             consumed = nl + 1;
+            if std::mem::take(&mut skipping) {
+                continue;
+            }
             // Malformed records were never counted (see `open`): skipping
             // them keeps the numbering the index was built with.
             if n < from {
@@ -427,6 +455,18 @@ impl Inner {
                 self.recent_first += 1;
             }
         }
+    }
+}
+
+/// Records line `n` starting at `off` in the index when it is due a
+/// checkpoint.
+fn index_line(index: &mut Vec<(u64, u64)>, n: u64, off: u64) {
+    let due = match index.last() {
+        None => true,
+        Some(&(ln, lo)) => n - ln >= INDEX_EVERY_LINES || off - lo >= INDEX_EVERY_BYTES,
+    };
+    if due {
+        index.push((n, off));
     }
 }
 
@@ -555,6 +595,8 @@ mod tests {
             assert_eq!(l.t, 1_700_000_000_000 + i as i64);
         }
         assert_eq!(s.stored_bytes(), std::fs::metadata(d.path().join("x.log")).unwrap().len());
+        assert_eq!(s.tail(5).unwrap().iter().map(|l| l.n).collect::<Vec<_>>(), [99_996, 99_997, 99_998, 99_999, 100_000]);
+        assert_eq!(s.tail(200_000).unwrap().len(), 100_000);
         assert_eq!(record_size(1_700_000_000_000, ""), 17);
         assert_eq!(record_size(0, "ab"), 7);
         assert_eq!(record_size(-5, ""), 6);
@@ -581,6 +623,13 @@ mod tests {
             assert_eq!(next, 42);
             // A line longer than the budget still comes back, alone.
             assert_eq!(store.read(41, 10).unwrap().len(), 1);
+            // The tail is the end of the log, as much as the budget holds.
+            let tail = store.tail(20).unwrap();
+            assert_eq!(tail.last().unwrap().n, 41);
+            assert_eq!(tail.len(), 1, "the last line alone is over the budget");
+            let tail = store.tail(20).unwrap();
+            assert!(tail.windows(2).all(|w| w[1].n == w[0].n + 1));
+            assert_eq!(store.read(1, 3).unwrap().len(), 3);
         }
     }
 
@@ -599,6 +648,9 @@ mod tests {
         assert_eq!(all.iter().map(|l| l.x.as_str()).collect::<Vec<_>>(), ["before", "after", "last"]);
         assert_eq!(all.iter().map(|l| l.n).collect::<Vec<_>>(), [1, 2, 3]);
         assert_eq!(r.stderr_lines(), 1);
+        // From the checkpoint before it, line 2 is read past the garbage.
+        assert_eq!(r.read(2, 1).unwrap()[0].x, "after");
+        assert_eq!(r.read(3, 5).unwrap()[0].x, "last");
     }
 
     proptest::proptest! {

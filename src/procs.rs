@@ -148,28 +148,55 @@ pub fn spawn_leader<T>(
 /// commands we run ourselves, `git` and the like, stay there and are
 /// waited for by their callers). They are the descendants of runs whose
 /// parents died: a `setsid` escapee, a daemon that exited after its run.
-/// Returns how many were reaped. Blocking (one scan of `/proc`).
+/// Returns how many were reaped. Blocking: reads our children from
+/// `/proc/self/task/*/children` (a scan of `/proc` where the kernel does
+/// not provide it), then holds the leader lock only to re-check and reap.
 pub fn reap_adopted() -> u32 {
-    let l = leaders();
     let me = std::process::id() as libc::pid_t;
     // SAFETY: getpgrp has no preconditions.
     let our_group = unsafe { libc::getpgrp() };
-    let Ok(dir) = std::fs::read_dir("/proc") else { return 0 };
+    let zombie_child = |pid: libc::pid_t| proc_stat(pid).is_some_and(|st| st.ppid == me && st.state == 'Z' && st.pgrp != our_group);
+    let candidates: Vec<libc::pid_t> = children().into_iter().filter(|&p| zombie_child(p)).collect();
+    if candidates.is_empty() {
+        return 0;
+    }
+    let l = leaders();
     let mut n = 0;
-    for e in dir.flatten() {
-        let Some(pid) = e.file_name().to_str().and_then(|s| s.parse::<libc::pid_t>().ok()) else { continue };
-        let Some(st) = proc_stat(pid) else { continue };
-        if st.ppid != me || st.state != 'Z' || st.pgrp == our_group || l.contains(&(pid as u32)) {
+    for pid in candidates {
+        if l.contains(&(pid as u32)) {
             continue;
         }
         let mut status = 0;
-        // SAFETY: waitpid on one pid that is our zombie child, not one
-        // anybody else waits for (checked above, under the leader lock).
+        // SAFETY: waitpid on one pid that is our zombie child (a zombie
+        // stays ours until reaped), not one anybody else waits for:
+        // checked under the leader lock, which every leader's spawn holds.
         if unsafe { libc::waitpid(pid, &mut status, libc::WNOHANG) } == pid {
             n += 1;
         }
     }
     n
+}
+
+/// Our children's pids: from every thread's `children` file, else every
+/// process of `/proc` (the caller checks the parent).
+fn children() -> Vec<libc::pid_t> {
+    let parse = |text: &str| text.split_whitespace().filter_map(|p| p.parse().ok()).collect::<Vec<libc::pid_t>>();
+    if let Ok(tasks) = std::fs::read_dir("/proc/self/task") {
+        let mut out = Vec::new();
+        let mut found = false;
+        for t in tasks.flatten() {
+            if let Ok(text) = std::fs::read_to_string(t.path().join("children")) {
+                found = true;
+                out.extend(parse(&text));
+            }
+        }
+        if found {
+            return out;
+        }
+    }
+    std::fs::read_dir("/proc")
+        .map(|d| d.flatten().filter_map(|e| e.file_name().to_str().and_then(|s| s.parse().ok())).collect())
+        .unwrap_or_default()
 }
 
 /// This process's pid namespace (`pid:[inode]`), recorded in in-flight run

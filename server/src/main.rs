@@ -308,33 +308,29 @@ fn resolve_host(host: &str) -> anyhow::Result<IpAddr> {
         .with_context(|| format!("--host {host:?} is not an IP address or localhost"))
 }
 
-/// Ctrl-C or SIGTERM.
-async fn signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
-    let term = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
+/// The first signal starts the graceful shutdown (`first`); a second one
+/// means "now": the run commands are killed and the process exits at once
+/// (their records are recovered on the next start). The listeners are
+/// registered once, so a second signal right after the first is not lost.
+async fn watch_signals(ops: std::sync::Arc<attune_ops::ops::Ops>, first: tokio::sync::oneshot::Sender<()>) {
+    use tokio::signal::unix::{signal, SignalKind};
+    let (mut int, mut term) = match (signal(SignalKind::interrupt()), signal(SignalKind::terminate())) {
+        (Ok(i), Ok(t)) => (i, t),
+        _ => {
+            eprintln!("attune ops: cannot listen for Ctrl-C/SIGTERM; stop it with SIGKILL");
+            return std::future::pending().await;
         }
     };
     tokio::select! {
-        _ = ctrl_c => {},
-        _ = term => {},
+        _ = int.recv() => {},
+        _ = term.recv() => {},
     }
-}
-
-/// The first signal starts the graceful shutdown (`first`); a second one
-/// means "now": the run commands are killed and the process exits at once
-/// (their records are recovered on the next start).
-async fn watch_signals(ops: std::sync::Arc<attune_ops::ops::Ops>, first: tokio::sync::oneshot::Sender<()>) {
-    signal().await;
     eprintln!("attune ops: shutting down (cancelling in-flight runs; press Ctrl-C again to quit at once)…");
     let _ = first.send(());
-    signal().await;
+    tokio::select! {
+        _ = int.recv() => {},
+        _ = term.recv() => {},
+    }
     eprintln!("attune ops: stopping now");
     ops.kill_now();
     std::process::exit(130);

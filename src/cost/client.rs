@@ -242,7 +242,7 @@ impl CostClient {
             };
             if let Some(mut r) = r {
                 if let Some(s) = r.summary.as_mut() {
-                    s.refresh_in_seconds = Some(wait.as_secs().max(1));
+                    s.refresh_in_seconds = Some((wait.as_secs_f64().ceil() as u64).max(1));
                 }
                 return r;
             }

@@ -344,8 +344,7 @@ impl Ops {
         };
         let info = h.info();
         let total = h.log().len();
-        let from = total.saturating_sub(tail as u64) + 1;
-        let lines = h.log().read(from, tail).unwrap_or_default();
+        let lines = h.log().tail(tail).unwrap_or_default();
         let mut recent: Vec<RunInfo> =
             self.runs_data(&RunsQuery { workflow: Some(info.workflow.clone()), limit: Some(8), ..Default::default() }).runs;
         recent.retain(|r| r.id != info.id);

@@ -308,6 +308,11 @@ impl Runner {
     pub async fn shutdown(&self) {
         let (queued, active, tasks) = {
             let mut st = self.st();
+            if st.shutting_down {
+                // A second call (after a deadline, say): the first one
+                // cancelled everything already.
+                return;
+            }
             st.shutting_down = true;
             let queued: Vec<_> = st.queue.drain(..).map(|(r, _)| r).collect();
             // Every other run that is not over: running ones, and ones the
@@ -325,9 +330,11 @@ impl Runner {
         for r in &queued {
             r.note("[attune-ops] the dashboard shut down before this run started");
             r.finish(None, RunStatus::Cancelled);
-            self.after_finish(r, None).await;
         }
-        let mut all = futures::future::join_all(tasks);
+        // Their records are written beside the running ones' ends, within
+        // the same bound.
+        let queued_done = futures::future::join_all(queued.iter().map(|r| self.after_finish(r, None)));
+        let mut all = futures::future::join(futures::future::join_all(tasks), queued_done);
         let grace = self.inner.cfg.kill_grace.min(SHUTDOWN_GRACE);
         if tokio::time::timeout(grace, &mut all).await.is_ok() {
             return;
@@ -532,14 +539,27 @@ impl Runner {
         // The direct child is reaped. Whatever it left behind may still hold
         // the pipes open: give the output a moment to drain, then kill the
         // rest of the group so the readers see end-of-file.
+        // Processes that left the group (`setsid`, a daemon) still carry
+        // the run's id: they are stopped by it (blocking: a `/proc` scan).
+        let stop_escaped = |grace: Duration| {
+            let id = run.id.clone();
+            async move {
+                tokio::task::spawn_blocking(move || {
+                    procs::stop_leftovers(&[procs::Interrupted { run_id: id.clone(), started_at }], grace).get(&id).copied().unwrap_or(0)
+                })
+                .await
+                .unwrap_or(0)
+            }
+        };
+        let mut escaped = 0;
         let readers: Vec<JoinHandle<()>> = out.into_iter().chain(err).collect();
         let aborts: Vec<_> = readers.iter().map(|h| h.abort_handle()).collect();
         let mut readers = futures::future::join_all(readers);
         if tokio::time::timeout(Duration::from_secs(2), &mut readers).await.is_err() {
-            if procs::group_alive(pgid) {
-                run.note("[attune-ops] the command exited but left processes behind holding its output; stopping them");
-            }
+            run.note("[attune-ops] the command exited but left processes behind holding its output; stopping them");
             procs::signal_group(pgid, libc::SIGKILL);
+            // What holds the pipes may have left the group.
+            escaped += stop_escaped(Duration::from_millis(500)).await;
             if tokio::time::timeout(Duration::from_secs(3), &mut readers).await.is_err() {
                 aborts.iter().for_each(|a| a.abort());
             }
@@ -548,20 +568,13 @@ impl Runner {
         // The leader's status is collected (tokio's `wait` above): from
         // here on a sweep may reap whatever else is our child.
         drop(leader);
-        let escaped = {
-            let id = run.id.clone();
-            tokio::task::spawn_blocking(move || {
-                procs::kill_and_reap_group(pgid, grace);
-                // Processes that left the group (`setsid`, a daemon) still
-                // carry the run's id: stop them too, then reap those that
-                // became ours.
-                let found = procs::stop_leftovers(&[procs::Interrupted { run_id: id.clone(), started_at }], grace);
-                procs::reap_adopted();
-                found.get(&id).copied().unwrap_or(0)
-            })
-            .await
-            .unwrap_or(0)
-        };
+        let _ = tokio::task::spawn_blocking(move || procs::kill_and_reap_group(pgid, grace)).await;
+        escaped += stop_escaped(grace).await;
+        // Those that became ours are reaped on SIGCHLD; once more here for
+        // a runner without the signal handler.
+        if self.st().reaper.is_none() {
+            let _ = tokio::task::spawn_blocking(procs::reap_adopted).await;
+        }
         if escaped > 0 {
             run.note(format!("[attune-ops] stopped {escaped} process(es) of this run that had left its process group"));
         }

@@ -100,10 +100,7 @@ impl LogModel {
         }
         let (a, b) = ((from.max(1) - 1) / CHUNK, (to - 1) / CHUNK);
         for id in a..=b {
-            let first = id * CHUNK + 1;
-            let last = ((id + 1) * CHUNK).min(total);
-            let complete =
-                self.chunks.with_value(|c| c.get(&id).is_some_and(|v| (first..=last).all(|n| v[((n - 1) % CHUNK) as usize].is_some())));
+            let complete = self.first_missing(id).is_none();
             if complete || self.loading.with_value(|l| l.contains(&id)) {
                 continue;
             }
@@ -127,7 +124,6 @@ impl LogModel {
     }
 
     /// The first line of chunk `id` not loaded yet, if any (up to `total`).
-    #[cfg(feature = "hydrate")]
     fn first_missing(&self, id: u64) -> Option<u64> {
         let last = ((id + 1) * CHUNK).min(self.total.get_untracked());
         self.chunks.with_value(|c| {
