@@ -360,16 +360,21 @@ fn parse_time(s: &str) -> Option<NaiveTime> {
         None => (s, None),
     };
     let (h, m, sec) = if hms.contains(':') {
-        let parts: Vec<&str> = hms.split(':').collect();
-        if parts.iter().any(|p| p.len() != 2) {
+        // `HH:MM` or `HH:MM:SS`, each part two digits (no allocation: this
+        // runs once per telemetry line).
+        let mut parts = hms.split(':');
+        let mut next = || parts.next().filter(|p| p.len() == 2);
+        let h = next()?;
+        let m = next()?;
+        let sec = match parts.next() {
+            None => "00",
+            Some(p) if p.len() == 2 => p,
+            Some(_) => return None,
+        };
+        if parts.next().is_some() {
             return None;
         }
-        match parts.as_slice() {
-            [h] => (num(h)?, 0, 0),
-            [h, m] => (num(h)?, num(m)?, 0),
-            [h, m, s] => (num(h)?, num(m)?, num(s)?),
-            _ => return None,
-        }
+        (num(h)?, num(m)?, num(sec)?)
     } else {
         match hms.len() {
             2 => (num(hms)?, 0, 0),
@@ -384,11 +389,10 @@ fn parse_time(s: &str) -> Option<NaiveTime> {
             if f.is_empty() || !f.bytes().all(|b| b.is_ascii_digit()) {
                 return None;
             }
-            let mut digits: String = f.chars().take(6).collect();
-            while digits.len() < 6 {
-                digits.push('0');
-            }
-            digits.parse::<u32>().ok()?
+            // The first six digits, right-padded with zeros.
+            let six = &f.as_bytes()[..f.len().min(6)];
+            let v = six.iter().fold(0u32, |a, d| a * 10 + u32::from(d - b'0'));
+            v * 10u32.pow(6 - six.len() as u32)
         }
     };
     NaiveTime::from_hms_micro_opt(h, m, sec, micros)

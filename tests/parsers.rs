@@ -37,6 +37,36 @@ proptest! {
     }
 
     #[test]
+    fn telemetry_followed_through_appends_equals_a_fresh_read(lines in proptest::collection::vec(jsonish(), 0..40),
+        ends in proptest::collection::vec(prop_oneof![Just("\n"), Just("\r\n"), Just("\r")], 40),
+        cuts in proptest::collection::vec(any::<prop::sample::Index>(), 0..6)) {
+        // The file is written in pieces split at arbitrary bytes (mid-line,
+        // mid-UTF-8, between `\r` and `\n`); after every piece the
+        // followed summary is the one a fresh read of the file gives, and
+        // no byte is read twice.
+        let text: String = lines.iter().zip(&ends).map(|(l, e)| format!("{l}{e}")).collect();
+        let bytes = text.as_bytes();
+        let mut at: Vec<usize> = cuts.iter().map(|c| c.index(bytes.len() + 1)).collect();
+        at.push(bytes.len());
+        at.sort();
+        let d = tempfile::tempdir().unwrap();
+        let p = d.path().join("usage.jsonl");
+        std::fs::write(&p, b"").unwrap();
+        let today = chrono::NaiveDate::from_ymd_opt(2026, 6, 20).unwrap();
+        let followed = attune_ops::telemetry::UsageFile::new(&p);
+        let _ = followed.summary(7, today, None);
+        let mut written = 0;
+        for end in at {
+            use std::io::Write;
+            std::fs::OpenOptions::new().append(true).open(&p).unwrap().write_all(&bytes[written..end]).unwrap();
+            written = end;
+            prop_assert_eq!(followed.summary(7, today, None), attune_ops::telemetry::summarize(&p, 7, today, None));
+        }
+        prop_assert_eq!(followed.stats().full_reads, 1);
+        prop_assert_eq!(followed.stats().bytes_read, bytes.len() as u64);
+    }
+
+    #[test]
     fn bulletin_lines_round_trip_and_defaults_hold(line in ".*", extra in jsonish(),
         fields in proptest::collection::vec("[^\u{0}]{0,12}", 6), scope in proptest::option::of(".{0,10}"), status in proptest::option::of("(running|completed|failed|queued|x)")) {
         let now = "2026-01-01T00:00:00+00:00";

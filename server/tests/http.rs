@@ -676,6 +676,20 @@ async fn read_side_routes() {
     let t: Value = c.get(d.url("/api/telemetry?days=7")).send().await.unwrap().json().await.unwrap();
     assert_eq!(t["total_requests"], 1);
     assert_eq!(t["by_workflow"], json!([["quick", 1, 2.0]]));
+    // The running server follows the file: appends (one still without its
+    // newline), then a rotation.
+    let usage = d.home.join("telemetry/usage.jsonl");
+    {
+        use std::io::Write;
+        let mut f = std::fs::OpenOptions::new().append(true).open(&usage).unwrap();
+        f.write_all(b"{\"workflow\":\"quick\",\"cost\":0.5}\n{\"workflow\":\"quick\",\"cost\":0.25}").unwrap();
+    }
+    let t: Value = c.get(d.url("/api/telemetry?days=7")).send().await.unwrap().json().await.unwrap();
+    assert_eq!((t["total_requests"].as_u64(), t["total_cost"].as_f64()), (Some(3), Some(2.75)));
+    std::fs::rename(&usage, d.home.join("telemetry/usage.jsonl.1")).unwrap();
+    std::fs::write(&usage, "{\"workflow\":\"quick\",\"cost\":7}\n").unwrap();
+    let t: Value = c.get(d.url("/api/telemetry?days=7")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(t["by_workflow"], json!([["quick", 1, 7.0]]));
     // Sessions: the claude dir of the fixture has none yet.
     let s: Value = c.get(d.url("/api/sessions")).send().await.unwrap().json().await.unwrap();
     assert_eq!(s["sessions"], json!([]));

@@ -38,7 +38,7 @@ use crate::project::project_name;
 use crate::registry::RegistryCache;
 use crate::runner::{Runner, RunnerConfig};
 use crate::sessions::SessionCache;
-use crate::telemetry::TelemetryCache;
+use crate::telemetry::UsageFile;
 use crate::wire::{Info, ShellInfo};
 
 type StoredEntry = (String, Option<std::time::SystemTime>, Arc<StoredRun>);
@@ -53,7 +53,7 @@ pub struct Ops {
     project_name: String,
     /// Recently opened stored runs: (id, record mtime, run).
     stored: Mutex<Vec<StoredEntry>>,
-    telemetry: TelemetryCache,
+    telemetry: UsageFile,
     sessions: SessionCache,
     /// The Admin API client and its cache (shared by every page and tab).
     cost: crate::cost::CostClient,
@@ -92,7 +92,7 @@ impl Ops {
             history: HistoryIndex::new(runs_dir),
             project_name: project_name(&config.project_root),
             stored: Mutex::new(Vec::new()),
-            telemetry: TelemetryCache::default(),
+            telemetry: UsageFile::new(config.telemetry_path()),
             sessions: SessionCache::default(),
             cost: crate::cost::CostClient::new(),
             detector: Arc::new(crate::specs::candidates::Detector::new()),

@@ -98,13 +98,20 @@ impl Ops {
         }
     }
 
-    /// The telemetry summary over `recent_days` (+ today), cached by file
-    /// identity. The by-workflow table keeps registry workflows when there
-    /// is a registry, every name otherwise.
+    /// The telemetry summary over `recent_days` (+ today). Every window
+    /// comes from the same totals of `usage.jsonl`, brought up to date by
+    /// reading only what was appended since the last call. The by-workflow
+    /// table keeps registry workflows when there is a registry, every name
+    /// otherwise.
     pub fn telemetry_summary(&self, recent_days: u32) -> TelemetrySummary {
         let reg = self.registry.get();
         let known: Option<HashSet<String>> = (!reg.workflows.is_empty()).then(|| reg.names().into_iter().collect());
-        self.telemetry.get(&self.config.telemetry_path(), recent_days, crate::pyfmt::today_utc(), known.as_ref())
+        self.telemetry.summary(recent_days, crate::pyfmt::today_utc(), known.as_ref())
+    }
+
+    /// How much the telemetry summaries have read so far.
+    pub fn telemetry_reads(&self) -> crate::telemetry::ReadStats {
+        self.telemetry.stats()
     }
 
     /// Claude Code sessions of the project (the reference's listing rules).
