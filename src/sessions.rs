@@ -245,11 +245,15 @@ pub fn parse_session(path: &Path, now: DateTime<Utc>) -> Option<SessionInfo> {
         (Some(p), 0) => p.clone(),
         _ => crate::redact::redact(&s.starter_prompt).0,
     };
-    let last_t = crate::pyfmt::parse_iso(&s.last_activity).map(|d| d.to_utc());
-    let mtime: Option<DateTime<Utc>> = meta.modified().ok().map(Into::into);
-    let recent = last_t.or(mtime).map(|t| (now - t).num_seconds() <= ACTIVE_WITHIN.as_secs() as i64).unwrap_or(false);
-    s.active = recent;
+    s.active = is_active(&s.last_activity, meta.modified().ok(), now);
     Some(s)
+}
+
+/// Is a session active at `now`: its last activity (else its file's
+/// modification time) within `ACTIVE_WITHIN`.
+fn is_active(last_activity: &str, mtime: Option<SystemTime>, now: DateTime<Utc>) -> bool {
+    let last = crate::pyfmt::parse_iso(last_activity).map(|d| d.to_utc()).or(mtime.map(Into::into));
+    last.is_some_and(|t| (now - t).num_seconds() <= ACTIVE_WITHIN.as_secs() as i64)
 }
 
 /// Redacts the prompt fields of a session's metadata (everything the UI
@@ -259,13 +263,20 @@ pub fn redact_info(s: &mut SessionInfo) {
     s.starter_prompt = crate::redact::redact(&s.starter_prompt).0;
 }
 
-/// Caches parsed sessions by file (modification time and size).
+/// Caches parsed sessions by file (path, modification time and size): a
+/// listing after one session changed parses that one file again.
 #[derive(Default)]
 pub struct SessionCache {
     inner: Mutex<HashMap<PathBuf, (SystemTime, u64, SessionInfo)>>,
+    parsed: std::sync::atomic::AtomicU64,
 }
 
 impl SessionCache {
+    /// Session files parsed so far (cache misses).
+    pub fn files_parsed(&self) -> u64 {
+        self.parsed.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
     fn get(&self, path: &Path, mtime: SystemTime, size: u64, now: DateTime<Utc>) -> Option<SessionInfo> {
         {
             let g = self.inner.lock().unwrap_or_else(|p| p.into_inner());
@@ -273,12 +284,12 @@ impl SessionCache {
                 if *m == mtime && *sz == size {
                     let mut s = s.clone();
                     // "Active" depends on the clock, not just the file.
-                    let last = crate::pyfmt::parse_iso(&s.last_activity).map(|d| d.to_utc());
-                    s.active = last.map(|t| (now - t).num_seconds() <= ACTIVE_WITHIN.as_secs() as i64).unwrap_or(false);
+                    s.active = is_active(&s.last_activity, Some(mtime), now);
                     return Some(s);
                 }
             }
         }
+        self.parsed.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let s = parse_session(path, now)?;
         let mut g = self.inner.lock().unwrap_or_else(|p| p.into_inner());
         if g.len() > 20_000 {
@@ -500,6 +511,15 @@ mod tests {
         assert!((s.duration_seconds - 120.0).abs() < 1.0);
         let empty = l.sessions.iter().find(|s| s.id == "s2").unwrap();
         assert_eq!(empty.starter_prompt, "(no prompt recorded)");
+        // Listed again: nothing parsed; after one file changed: that file.
+        assert_eq!(cache.files_parsed(), 2);
+        assert_eq!(list_sessions(&claude, root, 3.0, Some(20), now, &cache).sessions, l.sessions);
+        assert_eq!(cache.files_parsed(), 2);
+        let line = format!("{{\"type\":\"queue-operation\",\"timestamp\":\"{t1}\",\"content\":\"hi\"}}\n");
+        std::fs::write(claude.join("projects").join(format!("{enc}-wt1")).join("s2.jsonl"), line).unwrap();
+        let again = list_sessions(&claude, root, 3.0, Some(20), now, &cache);
+        assert_eq!(cache.files_parsed(), 3);
+        assert_eq!(again.sessions.iter().find(|s| s.id == "s2").unwrap().starter_prompt, "hi");
         let detail = read_session(&claude, root, "s1", now).unwrap();
         assert_eq!(detail.turns.len(), 3);
         assert!(detail.turns[1].text[0].contains("<redacted>"));
