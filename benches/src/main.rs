@@ -20,12 +20,15 @@
 //!   the server's RSS each second and its peak. Then 50 viewers reading a
 //!   finished log of 100 lines of 1 MiB each at once: what each received
 //!   and the server's RSS while they read.
+//! * `pages`: Home, Telemetry and the session listing from the running
+//!   server, cold and after the files grew (see `pages.rs`).
 //! * `bundle`: what a browser downloads on a first visit, as the server
 //!   sends it (identity, gzip, brotli): the wasm, its JS glue, the CSS and
 //!   the Home page's HTML.
 //!
-//! With `ATTUNE_REF_PYTHONPATH` pointing at an unpacked attune-ai wheel, the
-//! reference Python readers run on the same files and ratios are printed.
+//! With the reference installed (a venv at `~/.cache/attune-ref` or
+//! `ATTUNE_REF_VENV`; or an unpacked wheel on `ATTUNE_REF_PYTHONPATH` for
+//! its readers alone), it runs on the same files and ratios are printed.
 //!
 //! Figures are printed; nothing is asserted except correctness (no line
 //! lost), because machines here are shared and noisy.
@@ -36,6 +39,15 @@ use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context, Result};
 use futures::StreamExt;
+
+mod pages;
+mod reference;
+
+use reference::Reference;
+
+/// The registry of the read-side benches (and the names in their usage
+/// files, with one that is not registered).
+const WORKFLOWS: [&str; 6] = ["code-review", "security-audit", "test-audit", "doc-audit", "release-prep", "dependency-check"];
 
 const LINES: u64 = 1_000_000;
 
@@ -54,6 +66,9 @@ fn main() -> Result<()> {
     }
     if all || what.iter().any(|w| w == "sessions") {
         sessions_bench()?;
+    }
+    if all || what.iter().any(|w| w == "pages") {
+        rt.block_on(pages::pages_bench())?;
     }
     if all || what.iter().any(|w| w == "bounds") {
         rt.block_on(bounds_bench())?;
@@ -508,7 +523,7 @@ fn peak_helper(argv: &[String]) -> Result<()> {
 fn write_usage(path: &Path, lines: usize) -> Result<()> {
     use std::io::Write;
     let mut f = std::io::BufWriter::new(std::fs::File::create(path)?);
-    let wfs = ["code-review", "security-audit", "test-audit", "doc-audit", "release-prep", "dependency-check", "stub-wf"];
+    let wfs: Vec<&str> = WORKFLOWS.iter().copied().chain(["stub-wf"]).collect();
     for i in 0..lines {
         let day = 1 + (i * 30 / lines.max(1));
         writeln!(
@@ -529,19 +544,12 @@ fn write_usage(path: &Path, lines: usize) -> Result<()> {
     Ok(())
 }
 
-fn reference() -> Option<String> {
-    std::env::var("ATTUNE_REF_PYTHONPATH").ok().filter(|p| Path::new(p).join("attune").is_dir())
-}
-
 fn telemetry_bench() -> Result<()> {
     let bin = binary()?;
     let dir = tempfile::tempdir()?;
     let root = dir.path().join("proj");
     std::fs::create_dir_all(root.join(".attune"))?;
-    let reg: String = ["code-review", "security-audit", "test-audit", "doc-audit", "release-prep", "dependency-check"]
-        .iter()
-        .map(|n| format!("[[workflow]]\nname = \"{n}\"\ncommand = [\"true\"]\n"))
-        .collect();
+    let reg: String = WORKFLOWS.iter().map(|n| format!("[[workflow]]\nname = \"{n}\"\ncommand = [\"true\"]\n")).collect();
     std::fs::write(root.join(".attune/workflows.toml"), reg)?;
     println!("telemetry summary (fresh process each time, page cache warm)");
     for n in [100_000usize, 1_000_000] {
@@ -572,13 +580,14 @@ fn telemetry_bench() -> Result<()> {
             rss,
             v["total_requests"]
         );
-        if let Some(py) = reference() {
+        if let Some(r) = Reference::find() {
             let script = format!(
-                "import sys,os;sys.path.insert(0,{py:?});os.environ['ATTUNE_HOME']={home:?}\nfrom pathlib import Path\nfrom attune.ops import data\nfrom attune.ops.config import build_config\nclass W:\n  def __init__(s,n): s.name=n\ndata.list_workflows=lambda include_hidden=False:[W(n) for n in ['code-review','security-audit','test-audit','doc-audit','release-prep','dependency-check']]\nimport time;t=time.perf_counter();s=data.read_telemetry_summary(build_config(Path({root:?})),recent_days=14);print(time.perf_counter()-t, s.total_requests)",
+                "import os;os.environ['ATTUNE_HOME']={home:?}\nfrom pathlib import Path\nfrom attune.ops import data\nfrom attune.ops.config import build_config\nclass W:\n  def __init__(s,n): s.name=n\ndata.list_workflows=lambda include_hidden=False:[W(n) for n in {names:?}]\nimport time;t=time.perf_counter();s=data.read_telemetry_summary(build_config(Path({root:?})),recent_days=14);print(time.perf_counter()-t, s.total_requests)",
                 home = home.display().to_string(),
-                root = root.display().to_string()
+                root = root.display().to_string(),
+                names = WORKFLOWS,
             );
-            let (t_all, rss_py, out) = measure(Command::new("python3").args(["-c", &script]))?;
+            let (t_all, rss_py, out) = measure(&mut r.python(&script))?;
             let txt = String::from_utf8_lossy(&out);
             let t_py: f64 = txt.split_whitespace().next().and_then(|x| x.parse().ok()).unwrap_or(t_all);
             print!(" | reference {:.3} s (+ {:.2} s import), peak {:.1} MiB → {:.1}× faster", t_py, t_all - t_py, rss_py, t_py / best);
@@ -588,12 +597,10 @@ fn telemetry_bench() -> Result<()> {
     Ok(())
 }
 
-fn sessions_bench() -> Result<()> {
-    let bin = binary()?;
-    let dir = tempfile::tempdir()?;
-    let root = dir.path().canonicalize()?.join("proj");
-    std::fs::create_dir_all(&root)?;
-    let claude = dir.path().join("home/.claude");
+/// 1,000 session files of 61 lines in 4 directories of `root`'s project
+/// (the main one and three worktrees), modified a minute apart.
+fn write_sessions(root: &Path, claude: &Path) -> Result<Vec<PathBuf>> {
+    let mut files = Vec::new();
     let enc = root.to_string_lossy().replace('/', "-");
     let now = std::time::SystemTime::now();
     for k in 0..4 {
@@ -622,8 +629,19 @@ fn sessions_bench() -> Result<()> {
             let p = d.join(format!("s{k}-{i:04}.jsonl"));
             std::fs::write(&p, body)?;
             std::fs::File::options().write(true).open(&p)?.set_modified(now - Duration::from_secs((i * 60) as u64))?;
+            files.push(p);
         }
     }
+    Ok(files)
+}
+
+fn sessions_bench() -> Result<()> {
+    let bin = binary()?;
+    let dir = tempfile::tempdir()?;
+    let root = dir.path().canonicalize()?.join("proj");
+    std::fs::create_dir_all(&root)?;
+    let claude = dir.path().join("home/.claude");
+    write_sessions(&root, &claude)?;
     println!("session listing (1,000 files of 61 lines, 4 directories; fresh process, page cache warm)");
     for (limit, label) in [("20", "newest 20 (the reference's default)"), ("0", "all 1,000")] {
         let run = || {
@@ -643,14 +661,14 @@ fn sessions_bench() -> Result<()> {
             n = serde_json::from_slice::<serde_json::Value>(&out)?.as_array().map(|a| a.len()).unwrap_or(0);
         }
         print!("  {label:<38} {best:>7.3} s ({n} sessions)");
-        if let Some(py) = reference() {
+        if let Some(r) = Reference::find() {
             let lim = if limit == "0" { "None".to_string() } else { limit.to_string() };
             let script = format!(
-                "import sys,os;sys.path.insert(0,{py:?});os.environ['HOME']={home:?}\nfrom attune.ops import data\nimport time;t=time.perf_counter();s=data.list_recent_sessions({root:?},days=30,limit={lim});print(time.perf_counter()-t,len(s))",
+                "import os;os.environ['HOME']={home:?}\nfrom attune.ops import data\nimport time;t=time.perf_counter();s=data.list_recent_sessions({root:?},days=30,limit={lim});print(time.perf_counter()-t,len(s))",
                 home = dir.path().join("home").display().to_string(),
                 root = root.display().to_string()
             );
-            let (_, _, out) = measure(Command::new("python3").args(["-c", &script]))?;
+            let (_, _, out) = measure(&mut r.python(&script))?;
             let txt = String::from_utf8_lossy(&out);
             let t_py: f64 = txt.split_whitespace().next().and_then(|x| x.parse().ok()).unwrap_or(f64::NAN);
             print!(" | reference {t_py:.3} s → {:.1}× faster", t_py / best);
