@@ -28,12 +28,20 @@ const TRIES: usize = 3;
 struct Served {
     child: Child,
     base: String,
+    client: reqwest::Client,
 }
 
 impl Drop for Served {
     fn drop(&mut self) {
         // SAFETY: signalling our own child.
         unsafe { libc::kill(self.child.id() as i32, libc::SIGTERM) };
+        for _ in 0..100 {
+            if self.child.try_wait().is_ok_and(|s| s.is_some()) {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let _ = self.child.kill();
         let _ = self.child.wait();
     }
 }
@@ -43,10 +51,9 @@ impl Served {
         let port = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
         cmd.args(["--port", &port.to_string(), "--no-browser"]).stdout(Stdio::null()).stderr(Stdio::null());
         let child = cmd.spawn().with_context(|| format!("starting {:?}", cmd.get_program()))?;
-        let s = Served { child, base: format!("http://127.0.0.1:{port}") };
-        let client = reqwest::Client::new();
+        let s = Served { child, base: format!("http://127.0.0.1:{port}"), client: reqwest::Client::new() };
         for _ in 0..300 {
-            if client.get(format!("{}/api/info", s.base)).send().await.is_ok_and(|r| r.status().is_success()) {
+            if s.client.get(format!("{}/api/info", s.base)).send().await.is_ok_and(|r| r.status().is_success()) {
                 return Ok(s);
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
@@ -57,7 +64,7 @@ impl Served {
     /// Seconds to get `path` in full (status 200 required).
     async fn time(&self, path: &str) -> Result<f64> {
         let t0 = Instant::now();
-        let r = reqwest::Client::new().get(format!("{}{path}", self.base)).send().await?;
+        let r = self.client.get(format!("{}{path}", self.base)).send().await?;
         if !r.status().is_success() {
             bail!("GET {path}: {}", r.status());
         }
@@ -66,7 +73,7 @@ impl Served {
     }
 
     async fn json(&self, path: &str) -> Result<serde_json::Value> {
-        Ok(reqwest::Client::new().get(format!("{}{path}", self.base)).send().await?.error_for_status()?.json().await?)
+        Ok(self.client.get(format!("{}{path}", self.base)).send().await?.error_for_status()?.json().await?)
     }
 
     /// The server's peak RSS so far, MiB.
@@ -81,6 +88,7 @@ impl Served {
 
 /// One world: a project with a registry, an attune home, a Claude dir.
 struct World {
+    bin: PathBuf,
     root: PathBuf,
     home: PathBuf,
     claude: PathBuf,
@@ -90,13 +98,15 @@ struct World {
 
 impl World {
     fn ours(&self) -> Command {
-        let mut c = Command::new(crate::binary().unwrap_or_else(|_| PathBuf::from("attune-ops")));
+        let mut c = Command::new(&self.bin);
         c.arg("--project-root")
             .arg(&self.root)
             .env("ATTUNE_HOME", &self.home)
             .env("CLAUDE_CONFIG_DIR", &self.claude)
             .env("HOME", &self.user_home)
             .env("ATTUNE_OPS_LOG", "warn");
+        // No Admin key reaches either server: both pages are local reads.
+        c.env_remove("ANTHROPIC_ADMIN_API_KEY");
         c
     }
 
@@ -104,7 +114,7 @@ impl World {
         let mut c = Command::new(attune);
         c.args(["ops", "--project-root"]).arg(&self.root).env("ATTUNE_HOME", &self.home).env("HOME", &self.user_home);
         // No Admin key reaches either server: both pages are local reads.
-        c.env_remove("ANTHROPIC_ADMIN_KEY").env_remove("ANTHROPIC_ADMIN_API_KEY");
+        c.env_remove("ANTHROPIC_ADMIN_API_KEY");
         c
     }
 }
@@ -120,7 +130,7 @@ fn world(dir: &Path, name: &str) -> Result<World> {
     let user_home = base.join("user");
     let claude = user_home.join(".claude");
     std::fs::create_dir_all(&claude)?;
-    Ok(World { root, home, claude, user_home })
+    Ok(World { bin: crate::binary()?, root, home, claude, user_home })
 }
 
 async fn best(s: &Served, path: &str) -> Result<f64> {
@@ -152,7 +162,7 @@ pub async fn pages_bench() -> Result<()> {
         println!("(no reference venv: set ATTUNE_REF_VENV or create ~/.cache/attune-ref to compare)");
     }
     let dir = tempfile::tempdir()?;
-    println!("pages from the running server (release binary; cold = first request of a fresh process, best of {TRIES} processes)");
+    println!("pages from the running server (release binary; cold = first request of a fresh process, best of {TRIES}; the reference: one run each)");
     for n in [100_000usize, 1_000_000] {
         let w = world(dir.path(), &format!("usage{n}"))?;
         let usage = w.home.join("telemetry/usage.jsonl");
@@ -183,8 +193,14 @@ pub async fn pages_bench() -> Result<()> {
         let s = Served::start(w.ours()).await?;
         s.time("/telemetry").await?;
         let unchanged = best(&s, "/telemetry").await?;
+        // The reference, also past its first request (it keeps no summary:
+        // every request reads the file again).
         let theirs_start = match reference.as_ref().and_then(|r| r.server()) {
-            Some(r) => Some(Served::start(w.reference(r)).await?),
+            Some(r) => {
+                let t = Served::start(w.reference(r)).await?;
+                t.time("/telemetry").await?;
+                Some(t)
+            }
             None => None,
         };
         let mut after = f64::MAX;

@@ -9,8 +9,12 @@
 //!
 //! A refresh falls back to reading the whole file when the file is not the
 //! one read before: another inode (rotated or replaced), fewer bytes than
-//! were read (truncated), other first bytes (rewritten), or the same size
-//! with another modification time (edited in place).
+//! were read (truncated), other bytes in its first 4 KiB or in the 4 KiB
+//! before the end of what was read (rewritten), or the same size with
+//! another modification time (edited in place). A rewrite that keeps both
+//! of those and only changes bytes in between is not noticed: the file is
+//! append-only by contract, and these checks catch what rotation tools
+//! and editors do.
 
 use std::collections::HashSet;
 use std::fs::{File, Metadata};
@@ -27,8 +31,12 @@ use crate::wire::TelemetrySummary;
 /// Bytes read per block: the read's memory stays near this whatever the
 /// file's size.
 pub(super) const BLOCK: usize = 8 * 1024 * 1024;
-/// How many of the file's first bytes identify it.
-const HEAD: usize = 4096;
+/// How many bytes at the file's start, and before the end of what was read,
+/// must be unchanged for an append to be read alone.
+const EDGE: usize = 4096;
+/// A line without its end longer than this is read again from the disk
+/// rather than kept between refreshes.
+const TAIL_KEEP: usize = 64 * 1024;
 
 /// What a refresh saw of the file.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -58,15 +66,23 @@ pub struct ReadStats {
 
 #[derive(Default)]
 struct State {
-    /// The file as last refreshed; `None`: not read (or missing).
+    /// The file when everything up to its end had been read; `None`: not
+    /// read, or it grew while it was (then the next refresh reads on).
     seen: Option<Stamp>,
+    /// The (device, inode) read.
+    ident: Option<(u64, u64)>,
     /// Totals of the whole lines before `offset`.
     committed: Totals,
     /// Just past the last line end read.
     offset: u64,
-    /// The file's first bytes (up to `HEAD`), as read.
+    /// The file's first bytes (up to `EDGE`), as read.
     head: Vec<u8>,
-    /// Bytes after `offset` with no line end yet.
+    /// The bytes just before `offset` (up to `EDGE`), as read: with
+    /// `head`, what must be unchanged for an append to be read alone.
+    edge: Vec<u8>,
+    /// How many bytes after `offset` were read (a line without its end).
+    tail_len: u64,
+    /// Those bytes, when short enough to keep (else read again).
     tail: Vec<u8>,
     /// `committed` plus the tail's line, when there is a tail.
     with_tail: Option<Totals>,
@@ -136,6 +152,9 @@ impl UsageFile {
         let meta = match std::fs::metadata(&self.path) {
             Ok(m) if m.is_file() => m,
             Ok(_) => {
+                if st.present && st.ident.is_some() {
+                    tracing::warn!(path = %self.path.display(), "telemetry: the usage file is not a regular file");
+                }
                 st.reset();
                 st.present = true;
                 return;
@@ -149,12 +168,14 @@ impl UsageFile {
                 return;
             }
         };
-        let now = Stamp::of(&meta);
-        if st.seen == Some(now) {
+        if st.seen == Some(Stamp::of(&meta)) {
             return;
         }
-        let mut file = match File::open(&self.path) {
-            Ok(f) => f,
+        // From here on, the open file's own metadata: the path may be
+        // rotated meanwhile.
+        let opened = File::open(&self.path).and_then(|f| Ok((f.metadata()?, f)));
+        let (meta, mut file) = match opened {
+            Ok(m) => m,
             Err(e) => {
                 tracing::warn!(path = %self.path.display(), error = %e, "telemetry: cannot open the usage file");
                 st.reset();
@@ -162,26 +183,38 @@ impl UsageFile {
                 return;
             }
         };
-        let read_so_far = st.offset + st.tail.len() as u64;
-        let grew = st.seen.is_some_and(|s| s.dev == now.dev && s.ino == now.ino) && now.size > read_so_far;
-        if !(grew && same_head(&mut file, &st.head)) {
+        let now = Stamp::of(&meta);
+        let read_so_far = st.offset + st.tail_len;
+        let appended = st.ident == Some((now.dev, now.ino))
+            && now.size > read_so_far
+            && same_bytes(&mut file, 0, &st.head)
+            && same_bytes(&mut file, st.offset - st.edge.len() as u64, &st.edge);
+        if appended {
+            st.stats.appended_reads += 1;
+        } else {
             st.reset();
             st.stats.full_reads += 1;
-        } else {
-            st.stats.appended_reads += 1;
         }
         st.present = true;
+        st.ident = Some((now.dev, now.ino));
         if let Err(e) = self.read_on(&mut file, st) {
             tracing::warn!(path = %self.path.display(), error = %e, "telemetry: read error; the summary is partial");
         }
-        st.seen = Some(now);
+        // Exact only if nothing was appended while we read: else the next
+        // refresh must read on, even if the path's stamp is this one.
+        st.seen = file.metadata().ok().map(|m| Stamp::of(&m)).filter(|s| s.size == st.offset + st.tail_len);
     }
 
     /// Reads from the end of the last whole line to the end of the file,
     /// folding whole lines into the totals.
     fn read_on(&self, file: &mut File, st: &mut State) -> std::io::Result<()> {
-        // The tail is kept in memory: read on from its end.
+        // A kept tail is not read again: read on from its end.
         let mut buf = std::mem::take(&mut st.tail);
+        if buf.len() as u64 != st.tail_len {
+            buf.clear();
+        }
+        st.tail_len = 0;
+        st.with_tail = None;
         file.seek(SeekFrom::Start(st.offset + buf.len() as u64))?;
         buf.reserve(BLOCK.min(1 << 20));
         let mut chunk = vec![0u8; 1 << 20];
@@ -198,12 +231,10 @@ impl UsageFile {
                     }
                     Ok(n) => {
                         st.stats.bytes_read += n as u64;
-                        if st.head.len() < HEAD {
-                            let pos = st.offset as usize + buf.len();
-                            if pos == st.head.len() {
-                                let take = (HEAD - st.head.len()).min(n);
-                                st.head.extend_from_slice(&chunk[..take]);
-                            }
+                        let pos = st.offset as usize + buf.len();
+                        if st.head.len() < EDGE && pos == st.head.len() {
+                            let take = (EDGE - st.head.len()).min(n);
+                            st.head.extend_from_slice(&chunk[..take]);
                         }
                         buf.extend_from_slice(&chunk[..n]);
                     }
@@ -221,6 +252,7 @@ impl UsageFile {
             if cut > 0 {
                 st.committed.fold(&buf[..cut]);
                 st.offset += cut as u64;
+                remember_edge(&mut st.edge, &buf[..cut]);
                 buf.drain(..cut);
                 want = BLOCK;
             } else {
@@ -230,21 +262,39 @@ impl UsageFile {
                 break error.map_or(Ok(()), Err);
             }
         };
+        st.tail_len = buf.len() as u64;
         st.with_tail = (!buf.is_empty()).then(|| {
             let mut t = st.committed.clone();
             t.fold(&buf);
             t
         });
-        buf.shrink_to_fit();
-        st.tail = buf;
+        if buf.len() <= TAIL_KEEP {
+            buf.shrink_to_fit();
+            st.tail = buf;
+        }
         result
     }
 }
 
-/// Does the file still start with `head`?
-fn same_head(file: &mut File, head: &[u8]) -> bool {
-    let mut now = vec![0u8; head.len()];
-    file.seek(SeekFrom::Start(0)).is_ok() && file.read_exact(&mut now).is_ok() && now == head
+/// Keeps the last `EDGE` bytes of what was committed.
+fn remember_edge(edge: &mut Vec<u8>, committed: &[u8]) {
+    if committed.len() >= EDGE {
+        edge.clear();
+        edge.extend_from_slice(&committed[committed.len() - EDGE..]);
+    } else {
+        edge.extend_from_slice(committed);
+        let excess = edge.len().saturating_sub(EDGE);
+        edge.drain(..excess);
+    }
+}
+
+/// Does the file hold `bytes` at `at`?
+fn same_bytes(file: &mut File, at: u64, bytes: &[u8]) -> bool {
+    if bytes.is_empty() {
+        return true;
+    }
+    let mut now = vec![0u8; bytes.len()];
+    file.seek(SeekFrom::Start(at)).is_ok() && file.read_exact(&mut now).is_ok() && now == bytes
 }
 
 #[cfg(test)]
@@ -352,6 +402,34 @@ mod tests {
         assert_eq!((s.total_requests, s.file_present), (0, false));
         append(&p, &lines(0..3));
         assert_eq!(f.summary(14, day(), None).total_requests, 3);
+    }
+
+    #[test]
+    fn a_rewrite_past_the_first_bytes_and_a_long_unfinished_line() {
+        let d = tempfile::tempdir().unwrap();
+        let p = d.path().join("usage.jsonl");
+        append(&p, &lines(0..500));
+        let f = UsageFile::new(&p);
+        let _ = f.summary(14, day(), None);
+        // Same first 4 KiB, the end rewritten, then longer.
+        let text = std::fs::read_to_string(&p).unwrap();
+        let cut = text.len() - 100;
+        std::fs::write(&p, format!("{}{}", &text[..cut], lines(900..1000))).unwrap();
+        assert_eq!(f.summary(14, day(), None), fresh(&p));
+        assert_eq!(f.stats().full_reads, 2);
+
+        // A 200 KiB line still being written: not kept in memory, read
+        // again, counted as a fresh read counts it; then finished.
+        let long = format!("{{\"workflow\":\"long\",\"cost\":1,\"pad\":\"{}", "x".repeat(200 * 1024));
+        append(&p, &long);
+        assert_eq!(f.summary(14, day(), None), fresh(&p));
+        append(&p, "y");
+        assert_eq!(f.summary(14, day(), None), fresh(&p));
+        append(&p, "\"}\n");
+        let s = f.summary(14, day(), None);
+        assert_eq!(s, fresh(&p));
+        assert_eq!(s.by_workflow.iter().find(|r| r.0 == "long").map(|r| r.1), Some(1));
+        assert_eq!((f.stats().full_reads, f.stats().appended_reads), (2, 3));
     }
 
     #[test]

@@ -81,16 +81,14 @@ impl Totals {
             Some(at) => {
                 let (a, b) = block.split_at(at);
                 let (pa, pb) = std::thread::scope(|sc| {
-                    let h = sc.spawn(|| parse_block(b));
+                    // No thread to be had (or a panic in it): this thread
+                    // parses the second half too.
+                    let h = std::thread::Builder::new().spawn_scoped(sc, || parse_block(b)).ok();
                     let pa = parse_block(a);
-                    (pa, h.join())
+                    (pa, h.and_then(|h| h.join().ok()))
                 });
                 self.apply_all(pa);
-                match pb {
-                    Ok(pb) => self.apply_all(pb),
-                    // A panic in the parser thread: fall back to this thread.
-                    Err(_) => self.apply_all(parse_block(b)),
-                }
+                self.apply_all(pb.unwrap_or_else(|| parse_block(b)));
             }
             None => self.apply_all(parse_block(block)),
         }
