@@ -30,5 +30,18 @@ export ATTUNE_OPS_PENDING_WRITES="$HOME_DIR/pending_writes.jsonl"
 # progress: no 30 s limit between forced refreshes here (it has its own
 # integration tests).
 export ANTHROPIC_COST_MIN_REFRESH_SECONDS=0
-exec "${E2E_BIN:-$ROOT/target/release/attune-ops}" --project-root "$PROJECT" --allow-run --specs-candidates --max-concurrent-runs 2 \
+# The binary as users get it: copied alone to a directory of its own
+# outside the checkout and started from another one, so every page tested
+# is served from what it embeds (no target/site beside it to fall back on).
+BIN_DIR="${TMPDIR:-/tmp}/attune-ops-e2e-bin-${E2E_PORT:-18799}"
+rm -rf "$BIN_DIR" && mkdir -p "$BIN_DIR"
+cp "${E2E_BIN:-$ROOT/target/release/attune-ops}" "$BIN_DIR/attune-ops"
+unset LEPTOS_SITE_ROOT
+version="$("$BIN_DIR/attune-ops" --version)"
+case "$version" in
+  *"embedded, precompressed"*) ;;
+  *) echo "the release binary does not carry its site ($version): build it with cargo leptos build --release" >&2; exit 1 ;;
+esac
+cd "$HOME_DIR"
+exec "$BIN_DIR/attune-ops" --project-root "$PROJECT" --allow-run --specs-candidates --max-concurrent-runs 2 \
   --port "${E2E_PORT:-18799}" --no-browser

@@ -24,7 +24,7 @@ pub mod pages;
 pub mod urlcode;
 
 use leptos::prelude::*;
-use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_meta::{provide_meta_context, MetaTags, Title};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{path, SsrMode};
 
@@ -46,9 +46,20 @@ pub fn content_security_policy(nonce: Option<&str>) -> String {
     )
 }
 
-/// The document shell: `<head>` (with the client token) and the app.
-/// Rendered on the server only; the browser hydrates [`App`].
-pub fn shell(options: LeptosOptions, token: String) -> impl IntoView {
+/// Where a page finds the site's files: the wasm bundle, its JS glue and
+/// the stylesheet, under their content-hashed names (the server knows them;
+/// see `attune_ops_server::site`). An empty string: the site lacks it.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SiteAssets {
+    pub js: String,
+    pub wasm: String,
+    pub css: String,
+}
+
+/// The document shell: `<head>` (with the client token, the stylesheet and
+/// the hydration scripts) and the app. Rendered on the server only; the
+/// browser hydrates [`App`].
+pub fn shell(token: String, assets: SiteAssets) -> impl IntoView {
     // This page's policy names the nonce Leptos put on its inline scripts
     // (hydration and resource streaming): no other inline script runs.
     #[cfg(feature = "ssr")]
@@ -57,6 +68,14 @@ pub fn shell(options: LeptosOptions, token: String) -> impl IntoView {
             res.insert_header(axum::http::header::CONTENT_SECURITY_POLICY, v);
         }
     }
+    let nonce = leptos::nonce::use_nonce();
+    let has_bundle = !assets.js.is_empty() && !assets.wasm.is_empty();
+    // Loads the glue, instantiates the wasm, hydrates the page.
+    let start = format!(
+        "import({js}).then(m => m.default({{ module_or_path: {wasm} }}).then(() => m.hydrate()));",
+        js = serde_json::to_string(&assets.js).unwrap_or_default(),
+        wasm = serde_json::to_string(&assets.wasm).unwrap_or_default(),
+    );
     view! {
         <!DOCTYPE html>
         <html lang="en">
@@ -66,7 +85,12 @@ pub fn shell(options: LeptosOptions, token: String) -> impl IntoView {
                 <meta name="attune-client-token" content=token />
                 <meta name="color-scheme" content="dark light" />
                 <link rel="icon" href="/favicon.ico" />
-                <HydrationScripts options />
+                {(!assets.css.is_empty()).then(|| view! { <link rel="stylesheet" href=assets.css.clone() /> })}
+                {has_bundle.then(|| view! {
+                    <link rel="modulepreload" href=assets.js.clone() />
+                    <link rel="preload" href=assets.wasm.clone() r#as="fetch" r#type="application/wasm" crossorigin="" />
+                    <script type="module" nonce=nonce>{start}</script>
+                })}
                 <MetaTags />
             </head>
             <body>
@@ -82,7 +106,6 @@ pub fn App() -> impl IntoView {
     provide_meta_context();
     let shell = components::layout::provide_shell();
     view! {
-        <Stylesheet id="leptos" href="/pkg/attune-ops.css" />
         <Title formatter=|t: String| if t.is_empty() { "attune ops".to_string() } else { format!("{t} · attune ops") } />
         <Router>
             <TopBar shell />

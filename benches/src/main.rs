@@ -429,7 +429,17 @@ async fn bundle_bench() -> Result<()> {
     let client = reqwest::Client::new();
     println!("first visit, bytes on the wire (identity / gzip / br)");
     let mut totals = [0usize; 3];
-    for path in ["/", "/pkg/attune-ops.wasm", "/pkg/attune-ops.js", "/pkg/attune-ops.css"] {
+    // The site's files under the names the page links (content-hashed).
+    let html = client.get(format!("{}/", dash.base)).send().await?.text().await?;
+    let mut paths = vec!["/".to_string()];
+    for ext in ["wasm", "js", "css"] {
+        let name = html
+            .split('"')
+            .find(|s| s.starts_with("/pkg/") && s.ends_with(&format!(".{ext}")))
+            .with_context(|| format!("the home page links no .{ext} file"))?;
+        paths.push(name.to_string());
+    }
+    for path in &paths {
         let mut sizes = [0usize; 3];
         for (i, enc) in ["identity", "gzip", "br"].iter().enumerate() {
             let r = client.get(format!("{}{path}", dash.base)).header("Accept-Encoding", *enc).send().await?;
@@ -440,14 +450,14 @@ async fn bundle_bench() -> Result<()> {
             totals[i] += sizes[i];
         }
         println!(
-            "  {path:<24} {:>9} {:>9} {:>9}  (br {:.0}% of identity)",
+            "  {path:<40} {:>9} {:>9} {:>9}  (br {:.0}% of identity)",
             sizes[0],
             sizes[1],
             sizes[2],
             100.0 * sizes[2] as f64 / sizes[0].max(1) as f64
         );
     }
-    println!("  {:<24} {:>9} {:>9} {:>9}", "total", totals[0], totals[1], totals[2]);
+    println!("  {:<40} {:>9} {:>9} {:>9}", "total", totals[0], totals[1], totals[2]);
     Ok(())
 }
 

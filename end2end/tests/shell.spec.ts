@@ -43,3 +43,19 @@ test('unknown pages get the styled 404', async ({ page }) => {
   await expect(page.getByText('No page at')).toBeVisible();
   await expect(page.getByRole('link', { name: 'Back to home' })).toBeVisible();
 });
+
+test('the site comes from the binary: content-hashed names, immutable, precompressed', async ({ request }) => {
+  const html = await (await request.get('/')).text();
+  const urls = [...new Set([...html.matchAll(/\/pkg\/attune-ops\.[0-9a-f]{16}\.(?:js|wasm|css)/g)].map((m) => m[0]))];
+  expect(urls.map((u) => u.split('.').pop()).sort()).toEqual(['css', 'js', 'wasm']);
+  for (const u of urls) {
+    for (const [accept, encoding] of [['br', 'br'], ['gzip', 'gzip']]) {
+      const r = await request.get(u, { headers: { 'Accept-Encoding': accept } });
+      expect(r.status(), u).toBe(200);
+      expect(r.headers()['cache-control']).toBe('public, max-age=31536000, immutable');
+      expect(r.headers()['content-encoding'], `${u} ${accept}`).toBe(encoding);
+    }
+  }
+  // The names are the only ones: the old unhashed paths are gone.
+  expect((await request.get('/pkg/attune-ops.wasm')).status()).toBe(404);
+});

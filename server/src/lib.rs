@@ -17,13 +17,13 @@
 pub mod access;
 pub mod perimeter;
 pub mod routes;
+pub mod site;
 
 use std::future::{Future, IntoFuture};
-use std::path::PathBuf;
 use std::sync::Arc;
 
 use axum::body::Body;
-use axum::extract::{FromRef, Request, State};
+use axum::extract::{FromRef, Request};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
@@ -43,6 +43,11 @@ use attune_ops_app::{shell, App};
 
 pub use access::TeamAccess;
 pub use perimeter::{ClientToken, HostAllowlist, Perimeter};
+pub use site::Site;
+
+/// `attune-ops --version`: the version and the site the binary carries
+/// (`0.1.0 (site 7d89bd0b, embedded, precompressed)`).
+pub const VERSION_LINE: &str = concat!(env!("CARGO_PKG_VERSION"), " (", env!("ATTUNE_OPS_SITE_INFO"), ")");
 
 /// Largest request body accepted (run starts and status flips are tiny).
 pub const BODY_LIMIT: usize = 1024 * 1024;
@@ -55,6 +60,8 @@ pub struct AppState {
     pub token: ClientToken,
     /// The team login, when bound beyond loopback.
     pub access: Option<Arc<TeamAccess>>,
+    /// The compiled site (the login page links its stylesheet).
+    pub site: Arc<Site>,
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -63,39 +70,17 @@ impl FromRef<AppState> for LeptosOptions {
     }
 }
 
-/// Where the compiled site (`/pkg/*.wasm|js|css`, `favicon.ico`) is:
-/// `$LEPTOS_SITE_ROOT`, else `target/site` under the current directory,
-/// else `../site` next to the executable (`target/release/../site`).
-pub fn find_site_root() -> Option<PathBuf> {
-    if let Some(p) = std::env::var_os("LEPTOS_SITE_ROOT").filter(|v| !v.is_empty()) {
-        return Some(PathBuf::from(p));
-    }
-    let cwd = PathBuf::from("target/site");
-    if cwd.join("pkg").is_dir() {
-        return Some(cwd);
-    }
-    let exe = std::env::current_exe().ok()?;
-    let beside = exe.parent()?.parent()?.join("site");
-    beside.join("pkg").is_dir().then_some(beside)
-}
-
-/// Leptos options for serving: our output name, the site root found by
-/// [`find_site_root`] (or `site_root` when given).
-pub fn leptos_options(site_root: Option<PathBuf>) -> LeptosOptions {
-    let root = site_root.or_else(find_site_root).unwrap_or_else(|| PathBuf::from("target/site"));
-    LeptosOptions::builder()
-        .output_name("attune-ops")
-        .site_root(root.to_string_lossy().into_owned())
-        .site_pkg_dir("pkg")
-        .env(leptos::config::Env::PROD)
-        .build()
+/// Leptos options for serving: our output name. The site's files are not
+/// served by Leptos but by [`site`] (embedded, or read at startup).
+pub fn leptos_options() -> LeptosOptions {
+    LeptosOptions::builder().output_name("attune-ops").site_pkg_dir("pkg").env(leptos::config::Env::PROD).build()
 }
 
 /// Builds the application for `ops`. `port` is the port clients connect to
 /// (it enters the Host allowlist).
 /// `access`: the team login (see [`access`]), for a dashboard bound
-/// beyond loopback.
-pub fn app_router(ops: Arc<Ops>, leptos: LeptosOptions, token: ClientToken, port: u16, access: Option<Arc<TeamAccess>>) -> Router {
+/// beyond loopback. `site`: the compiled site the pages link.
+pub fn app_router(ops: Arc<Ops>, site: Arc<Site>, token: ClientToken, port: u16, access: Option<Arc<TeamAccess>>) -> Router {
     let cfg = ops.config();
     let perimeter = Perimeter {
         hosts: HostAllowlist::new(&cfg.host, port, &cfg.trusted_hosts),
@@ -103,7 +88,7 @@ pub fn app_router(ops: Arc<Ops>, leptos: LeptosOptions, token: ClientToken, port
         allow_run: cfg.allow_run,
         access: access.clone(),
     };
-    let state = AppState { leptos: leptos.clone(), ops: ops.clone(), token: token.clone(), access };
+    let state = AppState { leptos: leptos_options(), ops: ops.clone(), token: token.clone(), access, site: site.clone() };
     let routes = generate_route_list(App);
     let context = {
         let ops = ops.clone();
@@ -113,37 +98,37 @@ pub fn app_router(ops: Arc<Ops>, leptos: LeptosOptions, token: ClientToken, port
             provide_context(TokenCtx(token.as_str().to_string()));
         }
     };
+    let assets = site.assets();
     let shell_fn = {
-        let leptos = leptos.clone();
         let token = token.clone();
-        move || shell(leptos.clone(), token.as_str().to_string())
+        move || shell(token.as_str().to_string(), assets.clone())
     };
+    // Anything else: the app's own 404 page, complete without JavaScript
+    // (or JSON under `/api/`). A path open without the team login gets a
+    // bare 404 instead: the page carries the shell's data (and the client
+    // token).
     let fallback = {
-        let context = context.clone();
-        let token = token.clone();
-        let handler =
-            leptos_axum::file_and_error_handler_with_context::<AppState, _>(context, move |opts| shell(opts, token.as_str().to_string()));
-        move |uri: axum::http::Uri, st: State<AppState>, req: Request| {
-            let handler = handler.clone();
+        let render = leptos_axum::render_app_async_with_context(context.clone(), shell_fn.clone());
+        move |uri: axum::http::Uri, req: Request| {
+            let render = render.clone();
             async move {
-                if uri.path().starts_with("/api/") {
+                if uri.path().starts_with("/api/") || perimeter::open_without_login(uri.path()) {
                     return routes::detail(StatusCode::NOT_FOUND, "Not Found");
                 }
-                // A missing site file is a bare 404, not the app's 404 page:
-                // these paths are open without the team login, and the page
-                // carries the shell's data (and the client token).
-                let site_file = uri.path().starts_with("/pkg/") || uri.path() == "/favicon.ico";
-                let res = handler(uri, st, req).await;
-                if site_file && res.status() == StatusCode::NOT_FOUND {
-                    return routes::detail(StatusCode::NOT_FOUND, "Not Found");
-                }
-                res
+                render(req).await.into_response()
             }
         }
+    };
+    // The site's files; a missing one is a bare 404 (see above).
+    let site_file = move |uri: axum::http::Uri, headers: axum::http::HeaderMap| {
+        let site = site.clone();
+        async move { site.respond(uri.path(), &headers).unwrap_or_else(|| routes::detail(StatusCode::NOT_FOUND, "Not Found")) }
     };
 
     let router = Router::new()
         .merge(routes::router())
+        .route("/pkg/{*file}", axum::routing::get(site_file.clone()))
+        .route("/favicon.ico", axum::routing::get(site_file))
         .leptos_routes_with_context(&state, routes, context, shell_fn)
         .fallback(fallback)
         .with_state(state);
@@ -220,9 +205,10 @@ async fn response_deadline(req: Request, next: Next) -> Response {
 }
 
 /// Caching: answers carrying data (JSON, event streams, everything under
-/// `/api/`) are `no-store`; pages and the site's files (`/pkg/*`, the
-/// favicon) are `no-cache`, so the browser revalidates them (the back
-/// button keeps working, and a new build is picked up at once).
+/// `/api/`) are `no-store`; pages are `no-cache`, so the browser
+/// revalidates them (the back button keeps working, and a new build is
+/// picked up at once). The site's files set their own (`site`): their
+/// names change with their content, so they are `immutable`.
 async fn cache_policy(req: Request, next: Next) -> Response {
     let path = req.uri().path().to_string();
     let mut res = next.run(req).await;
@@ -275,7 +261,9 @@ pub fn create_app(config: Config) -> std::io::Result<Router> {
 pub struct Server {
     pub ops: Arc<Ops>,
     pub token: ClientToken,
-    pub leptos: LeptosOptions,
+    /// The compiled site ([`Site::load`]: embedded, unless
+    /// `$LEPTOS_SITE_ROOT` names another).
+    pub site: Arc<Site>,
     /// The team login: a new random token when the configured bind
     /// address is not loopback ([`access::needs_login`]); replace it to
     /// use a team's stable token ([`TeamAccess::from_file`]).
@@ -291,11 +279,11 @@ impl Server {
     /// cost client).
     pub fn from_ops(ops: Ops) -> Server {
         let access = access::needs_login(&ops.config().host).then(|| Arc::new(TeamAccess::generate()));
-        Server { ops: Arc::new(ops), token: ClientToken::generate(), leptos: leptos_options(None), access }
+        Server { ops: Arc::new(ops), token: ClientToken::generate(), site: Arc::new(Site::load()), access }
     }
 
     pub fn router(&self) -> Router {
-        app_router(self.ops.clone(), self.leptos.clone(), self.token.clone(), self.ops.config().port, self.access.clone())
+        app_router(self.ops.clone(), self.site.clone(), self.token.clone(), self.ops.config().port, self.access.clone())
     }
 
     /// Serves on `listener` until `shutdown` resolves; then stops: no new
@@ -312,7 +300,7 @@ impl Server {
     ) -> std::io::Result<()> {
         let port = listener.local_addr()?.port();
         let ops = self.ops.clone();
-        let router = app_router(ops.clone(), self.leptos.clone(), self.token.clone(), port, self.access.clone());
+        let router = app_router(ops.clone(), self.site.clone(), self.token.clone(), port, self.access.clone());
         spawn_daily_prune(ops.clone());
         // Graceful shutdown starts when `shutdown` resolves, but waits for
         // every open answer, and a viewer's event stream lasts as long as

@@ -19,7 +19,7 @@ use attune_ops_server::Server;
 /// Without a command, starts the dashboard. The commands print one view and
 /// exit, without starting the server.
 #[derive(Parser, Debug)]
-#[command(name = "attune-ops", version, about, long_about = None, args_conflicts_with_subcommands = true)]
+#[command(name = "attune-ops", version = attune_ops_server::VERSION_LINE, about, long_about = None, args_conflicts_with_subcommands = true)]
 struct Cli {
     #[command(subcommand)]
     command: Option<Cmd>,
@@ -252,8 +252,19 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             (Some(_), false) => eprintln!("note: --auth-token-file is ignored on a loopback address (no login is needed there)"),
             (None, _) => {}
         }
-        if attune_ops_server::find_site_root().is_none() {
-            tracing::warn!("the compiled site (target/site) was not found: pages will render without styles and scripts. Build with `cargo leptos build --release`, or set LEPTOS_SITE_ROOT.");
+        match &server.site.source {
+            attune_ops_server::site::Source::Missing => tracing::warn!(
+                "this binary was built without its site and none was found on disk: pages will render without styles and scripts. Build with `cargo leptos build --release`, or set LEPTOS_SITE_ROOT."
+            ),
+            attune_ops_server::site::Source::Disk(root) if !server.site.is_complete() => {
+                tracing::warn!(root = %root.display(), "the site on disk lacks its script, wasm or stylesheet: pages may not look right or come alive")
+            }
+            attune_ops_server::site::Source::Disk(root) if attune_ops_server::Site::has_embedded() => tracing::warn!(
+                root = %root.display(),
+                "LEPTOS_SITE_ROOT is set: serving the site from that directory instead of the one this binary carries"
+            ),
+            attune_ops_server::site::Source::Disk(root) => tracing::info!(root = %root.display(), "serving the site from disk"),
+            attune_ops_server::site::Source::Embedded => {}
         }
         let actual = listener.local_addr()?.port();
         let url = format!("http://{}:{}", if cli.host.contains(':') { format!("[{}]", cli.host) } else { cli.host.clone() }, actual);

@@ -133,7 +133,7 @@ pub struct Perimeter {
 
 /// Paths open without a login: the login itself and the site's files
 /// (the login page's styles).
-fn open_without_login(path: &str) -> bool {
+pub(crate) fn open_without_login(path: &str) -> bool {
     path == "/login" || path.starts_with("/pkg/") || path == "/favicon.ico"
 }
 

@@ -31,9 +31,9 @@ pub(super) async fn login_get(State(s): State<AppState>, Query(q): Query<LoginQu
     let from_elsewhere = h.get("sec-fetch-site").is_some_and(|v| v.as_bytes() == b"cross-site")
         && h.get("sec-fetch-dest").is_some_and(|v| v.as_bytes() != b"document");
     match q.token {
-        Some(_) if from_elsewhere => page(StatusCode::FORBIDDEN, Some("A login must be opened as a page.")),
+        Some(_) if from_elsewhere => page(&s, StatusCode::FORBIDDEN, Some("A login must be opened as a page.")),
         Some(t) => attempt(&s, t.trim().as_bytes(), ip),
-        None if s.access.is_some() => page(StatusCode::OK, None),
+        None if s.access.is_some() => page(&s, StatusCode::OK, None),
         None => super::see_other("/"),
     }
 }
@@ -43,7 +43,7 @@ pub(super) async fn login_post(State(s): State<AppState>, req: Request) -> Respo
     let ip = client_ip(&req);
     let body: Bytes = match axum::body::to_bytes(req.into_body(), 16 * 1024).await {
         Ok(b) => b,
-        Err(_) => return page(StatusCode::PAYLOAD_TOO_LARGE, Some("That was not a token.")),
+        Err(_) => return page(&s, StatusCode::PAYLOAD_TOO_LARGE, Some("That was not a token.")),
     };
     let token = form_field(&body, "token").unwrap_or_default();
     attempt(&s, token.trim().as_bytes(), ip)
@@ -59,20 +59,21 @@ fn attempt(s: &AppState, token: &[u8], ip: Option<std::net::IpAddr>) -> Response
             // a SameSite=Strict cookie through a redirect, but does on the
             // next navigation, which starts from our own page.
             let html = shell(
+                s,
                 "Signed in",
                 r#"<p>Signed in. <a href="/">Continue to the dashboard</a>.</p><meta http-equiv="refresh" content="0;url=/">"#,
             );
             ([(header::SET_COOKIE, access.set_cookie(&id))], Html(html)).into_response()
         }
-        Err(Refusal::Wrong) => page(StatusCode::UNAUTHORIZED, Some("That token is not this dashboard's.")),
+        Err(Refusal::Wrong) => page(s, StatusCode::UNAUTHORIZED, Some("That token is not this dashboard's.")),
         Err(Refusal::Limited(secs)) => {
-            with_retry_after(page(StatusCode::TOO_MANY_REQUESTS, Some(&format!("Too many wrong tokens: try again in {secs} s."))), secs)
+            with_retry_after(page(s, StatusCode::TOO_MANY_REQUESTS, Some(&format!("Too many wrong tokens: try again in {secs} s."))), secs)
         }
     }
 }
 
 /// The login form, with a problem to show (our own text, never input).
-fn page(status: StatusCode, problem: Option<&str>) -> Response {
+fn page(s: &AppState, status: StatusCode, problem: Option<&str>) -> Response {
     let problem = problem.map(|p| format!(r#"<p class="notice" role="alert">{p}</p>"#)).unwrap_or_default();
     let body = format!(
         r#"{problem}<p>This dashboard is shared: open the login link it printed when it started, or paste its access token.</p>
@@ -81,13 +82,17 @@ fn page(status: StatusCode, problem: Option<&str>) -> Response {
 <button class="btn" type="submit">Sign in</button>
 </form>"#
     );
-    (status, Html(shell("Sign in", &body))).into_response()
+    (status, Html(shell(s, "Sign in", &body))).into_response()
 }
 
-fn shell(title: &str, body: &str) -> String {
+/// The page around a login form or notice: the site's stylesheet (under
+/// its content-hashed name), no script.
+fn shell(s: &AppState, title: &str, body: &str) -> String {
+    let css = s.site.assets().css;
+    let style = if css.is_empty() { String::new() } else { format!(r#"<link rel="stylesheet" href="{css}">"#) };
     format!(
         r#"<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{title} · attune ops</title><link rel="stylesheet" href="/pkg/attune-ops.css"></head>
+<title>{title} · attune ops</title>{style}</head>
 <body><main class="page login"><h1>attune ops — {title}</h1>{body}</main></body></html>"#
     )
 }
