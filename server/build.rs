@@ -15,6 +15,11 @@ use std::fmt::Write as _;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
+#[path = "src/site_source.rs"]
+mod site_source;
+
+use site_source::{newest_pkg_file, short_hash, PKG_EXTENSIONS};
+
 fn main() {
     println!("cargo:rerun-if-changed=build.rs");
     println!("cargo:rerun-if-env-changed=LEPTOS_SITE_ROOT");
@@ -35,10 +40,7 @@ fn main() {
         println!("cargo:rerun-if-changed={}", f.source.display());
         let bytes = std::fs::read(&f.source).unwrap_or_else(|e| panic!("reading {}: {e}", f.source.display()));
         let hash = short_hash(&bytes);
-        let url = match f.ext {
-            Some(ext) => format!("/pkg/attune-ops.{hash}.{ext}"),
-            None => "/favicon.ico".to_string(),
-        };
+        let url = site_source::url(f.ext, &hash);
         let (br, gz) = if release && bytes.len() > 1024 {
             let br = out.join(format!("{hash}.br"));
             let gz = out.join(format!("{hash}.gz"));
@@ -99,15 +101,8 @@ fn site_files(site: &Path) -> Vec<Source> {
     // that exists (a missing path would rerun this on every build).
     let watched = site.join("pkg").ancestors().find(|p| p.is_dir()).map(Path::to_path_buf).unwrap_or_else(|| site.join("pkg"));
     println!("cargo:rerun-if-changed={}", watched.display());
-    for (ext, kind) in [("js", "Kind::Script"), ("wasm", "Kind::Wasm"), ("css", "Kind::Style")] {
-        let newest = std::fs::read_dir(site.join("pkg"))
-            .into_iter()
-            .flatten()
-            .flatten()
-            .map(|e| e.path())
-            .filter(|p| p.extension().is_some_and(|x| x == ext))
-            .max_by_key(|p| std::fs::metadata(p).and_then(|m| m.modified()).ok());
-        if let Some(p) = newest {
+    for (ext, kind) in PKG_EXTENSIONS.into_iter().zip(["Kind::Script", "Kind::Wasm", "Kind::Style"]) {
+        if let Some(p) = newest_pkg_file(site, ext) {
             out.push(Source { source: p, ext: Some(ext), kind });
         }
     }
@@ -121,15 +116,6 @@ fn site_files(site: &Path) -> Vec<Source> {
         out.push(Source { source: icon, ext: None, kind: "Kind::Icon" });
     }
     out
-}
-
-/// The first 16 hex digits of the content's SHA-256.
-fn short_hash(bytes: &[u8]) -> String {
-    use sha2::Digest;
-    sha2::Sha256::digest(bytes).iter().take(8).fold(String::new(), |mut s, b| {
-        let _ = write!(s, "{b:02x}");
-        s
-    })
 }
 
 fn brotli(bytes: &[u8]) -> Vec<u8> {

@@ -18,6 +18,7 @@ pub mod access;
 pub mod perimeter;
 pub mod routes;
 pub mod site;
+mod site_source;
 
 use std::future::{Future, IntoFuture};
 use std::sync::Arc;

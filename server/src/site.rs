@@ -15,6 +15,8 @@ use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
 
+use crate::site_source::{self, newest_pkg_file, short_hash, PKG_EXTENSIONS};
+
 /// What a site file is (its content type, and whether the page links it).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Kind {
@@ -118,22 +120,15 @@ impl Site {
     /// out (and the startup warning says so).
     pub fn from_dir(root: &Path) -> Site {
         let mut files = Vec::new();
-        for (ext, kind) in [("js", Kind::Script), ("wasm", Kind::Wasm), ("css", Kind::Style)] {
-            let newest = std::fs::read_dir(root.join("pkg"))
-                .into_iter()
-                .flatten()
-                .flatten()
-                .map(|e| e.path())
-                .filter(|p| p.extension().is_some_and(|x| x == ext))
-                .max_by_key(|p| std::fs::metadata(p).and_then(|m| m.modified()).ok());
-            if let Some(bytes) = newest.and_then(|p| std::fs::read(p).ok()) {
+        for (ext, kind) in PKG_EXTENSIONS.into_iter().zip([Kind::Script, Kind::Wasm, Kind::Style]) {
+            if let Some(bytes) = newest_pkg_file(root, ext).and_then(|p| std::fs::read(p).ok()) {
                 let hash = short_hash(&bytes);
-                files.push(SiteFile::plain(format!("/pkg/attune-ops.{hash}.{ext}"), kind, hash, bytes));
+                files.push(SiteFile::plain(site_source::url(Some(ext), &hash), kind, hash, bytes));
             }
         }
         if let Ok(bytes) = std::fs::read(root.join("favicon.ico")) {
             let hash = short_hash(&bytes);
-            files.push(SiteFile::plain("/favicon.ico".into(), Kind::Icon, hash, bytes));
+            files.push(SiteFile::plain(site_source::url(None, &hash), Kind::Icon, hash, bytes));
         }
         Site { files, source: Source::Disk(root.to_path_buf()) }
     }
@@ -250,17 +245,6 @@ impl From<&HeaderMap> for Accepted {
             identity: identity.or(star.filter(|q| *q == 0.0)).unwrap_or(0.001),
         }
     }
-}
-
-/// The first 16 hex digits of the content's SHA-256 (as `build.rs` names
-/// embedded files).
-fn short_hash(bytes: &[u8]) -> String {
-    use sha2::Digest;
-    use std::fmt::Write;
-    sha2::Sha256::digest(bytes).iter().take(8).fold(String::new(), |mut s, b| {
-        let _ = write!(s, "{b:02x}");
-        s
-    })
 }
 
 #[cfg(test)]
