@@ -323,12 +323,18 @@ mod tests {
         UsageFile::new(p).summary(14, day(), None)
     }
 
-    #[test]
-    fn appends_are_read_alone_and_a_half_line_waits_for_its_newline() {
+    /// A usage file of `range`'s lines in a new folder, and its follower.
+    fn followed(range: std::ops::Range<usize>) -> (tempfile::TempDir, PathBuf, UsageFile) {
         let d = tempfile::tempdir().unwrap();
         let p = d.path().join("usage.jsonl");
-        append(&p, &lines(0..5000));
+        append(&p, &lines(range));
         let f = UsageFile::new(&p);
+        (d, p, f)
+    }
+
+    #[test]
+    fn appends_are_read_alone_and_a_half_line_waits_for_its_newline() {
+        let (_d, p, f) = followed(0..5000);
         let first = f.summary(14, day(), None);
         assert_eq!(first.total_requests, 5000);
         let size = std::fs::metadata(&p).unwrap().len();
@@ -359,10 +365,7 @@ mod tests {
 
     #[test]
     fn truncation_rotation_and_rewrites_read_the_whole_file_again() {
-        let d = tempfile::tempdir().unwrap();
-        let p = d.path().join("usage.jsonl");
-        append(&p, &lines(0..300));
-        let f = UsageFile::new(&p);
+        let (d, p, f) = followed(0..300);
         assert_eq!(f.summary(14, day(), None).total_requests, 300);
 
         // Truncated, then a little written: fewer bytes than were read.
@@ -406,10 +409,7 @@ mod tests {
 
     #[test]
     fn a_rewrite_past_the_first_bytes_and_a_long_unfinished_line() {
-        let d = tempfile::tempdir().unwrap();
-        let p = d.path().join("usage.jsonl");
-        append(&p, &lines(0..500));
-        let f = UsageFile::new(&p);
+        let (_d, p, f) = followed(0..500);
         let _ = f.summary(14, day(), None);
         // Same first 4 KiB, the end rewritten, then longer.
         let text = std::fs::read_to_string(&p).unwrap();
@@ -434,10 +434,7 @@ mod tests {
 
     #[test]
     fn every_window_comes_from_the_same_totals() {
-        let d = tempfile::tempdir().unwrap();
-        let p = d.path().join("usage.jsonl");
-        append(&p, &lines(0..2000));
-        let f = UsageFile::new(&p);
+        let (_d, p, f) = followed(0..2000);
         let known: HashSet<String> = ["w1".to_string(), "w3".to_string()].into();
         for (days, k) in [(7, None), (14, Some(&known)), (35, None), (0, Some(&known))] {
             assert_eq!(f.summary(days, day(), k), UsageFile::new(&p).summary(days, day(), k));
