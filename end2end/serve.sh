@@ -40,7 +40,7 @@ unset LEPTOS_SITE_ROOT
 version="$("$BIN_DIR/attune-ops" --version)"
 case "$version" in
   *"embedded, precompressed"*) ;;
-  *) echo "the release binary does not carry its site ($version): build it with cargo leptos build --release" >&2; exit 1 ;;
+  *) echo "the release binary does not carry its site ($version): build it with scripts/build.sh" >&2; exit 1 ;;
 esac
 cd "$HOME_DIR"
 exec "$BIN_DIR/attune-ops" --project-root "$PROJECT" --allow-run --specs-candidates --max-concurrent-runs 2 \

@@ -5,5 +5,5 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PWD/.tools/node_modules/.bin:$PATH"
 # The same build as the demo (server and site must come from one build).
-cargo leptos build --release
+scripts/build.sh
 cargo run --release -p attune-ops-bench -- "$@"

@@ -14,7 +14,7 @@ scripts/setup.sh
 export PATH="$HOME/.cargo/bin:$ROOT/.tools/node_modules/.bin:$PATH"
 
 echo "[demo] building (release)…"
-cargo leptos build --release
+"$ROOT/scripts/build.sh"
 
 HOME_DIR="$ROOT/target/demo-home"
 # A fresh copy of the demo codebase each time: status flips and workflow

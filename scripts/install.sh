@@ -31,7 +31,7 @@ say() { printf '\033[1;34m[install]\033[0m %s\n' "$*"; }
 scripts/setup.sh
 export PATH="$HOME/.cargo/bin:$PWD/.tools/node_modules/.bin:$PATH"
 say "building (release; the site is embedded in the binary)"
-cargo leptos build --release
+scripts/build.sh
 built=target/release/attune-ops
 version="$("$built" --version)"
 case "$version" in

@@ -21,7 +21,7 @@ if ! "$VENV/bin/maturin" --version 2>/dev/null | grep -q "$MATURIN_VERSION"; the
 fi
 # The site first: the binary maturin builds embeds it (server/build.rs).
 say "building the site"
-cargo leptos build --release --frontend-only
+scripts/build.sh --frontend-only
 say "building the wheel"
 rm -f target/wheels/attune_ops-*.whl
 "$VENV/bin/maturin" build --release --manifest-path server/Cargo.toml --out target/wheels

@@ -25,7 +25,7 @@ step "unit and integration tests"
 cargo nextest run --locked --no-fail-fast
 
 step "release build (cargo leptos)"
-cargo leptos build --release
+scripts/build.sh
 
 step "end-to-end tests (Playwright in Chromium: SSR and hydrated)"
 (cd end2end && npx playwright test)

@@ -1,27 +1,31 @@
-//! Embeds the compiled site (the wasm, its JS glue, the CSS, the favicon)
-//! in the `attune-ops` binary, so the binary alone serves the whole app.
+//! Embeds the compiled site (the main wasm and its lazy chunks, the JS
+//! glue and split loader, the CSS, the favicon) in the `attune-ops`
+//! binary, so the binary alone serves the whole app.
 //!
-//! The site is what `cargo leptos build` wrote (`$LEPTOS_SITE_ROOT`, which
-//! cargo-leptos sets while it builds us, else `target/site`); with
-//! `hash-files = true` it builds the site before the server, so this
-//! script sees this build's site. Each `pkg/` file is served under a name
-//! carrying its content hash (`/pkg/attune-ops.<hash>.wasm`), so browsers
-//! may cache it for good. Release builds also embed brotli (quality 11)
-//! and gzip (level 9) copies, compressed here once rather than per
-//! request. Without a site nothing is embedded and the binary looks for
-//! one on disk at startup.
+//! The site is what `scripts/build.sh` (`cargo leptos build --split`)
+//! wrote (`$LEPTOS_SITE_ROOT`, which cargo-leptos sets while it builds us,
+//! else `target/site`); with `hash-files = true` it builds the site before
+//! the server, so this script sees this build's site. Which files, and the
+//! URLs they get (a folder named after the content of them all, so
+//! browsers may cache them for good): `site_source`. Release builds also
+//! embed brotli (quality 11) and gzip (level 9) copies, compressed here
+//! once rather than per request. Without a site nothing is embedded and
+//! the binary looks for one on disk at startup.
 
 use std::fmt::Write as _;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
+// The server's own module: what serving needs (`is_content_named`) goes unused here.
+#[allow(dead_code)]
 #[path = "src/site_source.rs"]
 mod site_source;
 
-use site_source::{newest_pkg_file, short_hash, PKG_EXTENSIONS};
+use site_source::{short_hash, Role};
 
 fn main() {
     println!("cargo:rerun-if-changed=build.rs");
+    println!("cargo:rerun-if-changed=src/site_source.rs");
     println!("cargo:rerun-if-env-changed=LEPTOS_SITE_ROOT");
     println!("cargo:rerun-if-env-changed=ATTUNE_OPS_EMBED_SITE");
     let manifest = PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"));
@@ -34,14 +38,34 @@ fn main() {
         None => workspace.join("target/site"),
     };
     let skip = std::env::var("ATTUNE_OPS_EMBED_SITE").is_ok_and(|v| v == "0");
-    let files = if skip { Vec::new() } else { site_files(&site) };
+    // Watch the site's `pkg/`, or while there is none, the nearest folder
+    // that exists (a missing path would rerun this on every build).
+    let watched = site.join("pkg").ancestors().find(|p| p.is_dir()).map(Path::to_path_buf).unwrap_or_else(|| site.join("pkg"));
+    println!("cargo:rerun-if-changed={}", watched.display());
+    // A broken site fails a release build, or one cargo-leptos drives (it
+    // sets LEPTOS_SITE_ROOT): the binary would serve pages that never load.
+    // A development build (tests, clippy) carries none and says why.
+    let strict = release || std::env::var_os("LEPTOS_SITE_ROOT").is_some();
+    let files = if skip {
+        Vec::new()
+    } else {
+        site_source::site_files(&site).unwrap_or_else(|e| {
+            if strict {
+                panic!("the site at {} is incomplete: {e} (rebuild it with scripts/build.sh)", site.display());
+            }
+            println!(
+                "cargo:warning=the site at {} is incomplete ({e}): this build carries none (rebuild it with scripts/build.sh)",
+                site.display()
+            );
+            Vec::new()
+        })
+    };
     let mut table = String::from("&[\n");
     for f in &files {
-        println!("cargo:rerun-if-changed={}", f.source.display());
-        let bytes = std::fs::read(&f.source).unwrap_or_else(|e| panic!("reading {}: {e}", f.source.display()));
+        println!("cargo:rerun-if-changed={}", f.path.display());
+        let bytes = std::fs::read(&f.path).unwrap_or_else(|e| panic!("reading {}: {e}", f.path.display()));
         let hash = short_hash(&bytes);
-        let url = site_source::url(f.ext, &hash);
-        let (br, gz) = if release && bytes.len() > 1024 {
+        let (br, gz) = if release && bytes.len() > 1024 && f.role != Role::Manifest {
             let br = out.join(format!("{hash}.br"));
             let gz = out.join(format!("{hash}.gz"));
             // Named by content: made once per content, kept across builds.
@@ -61,61 +85,29 @@ fn main() {
         };
         let _ = writeln!(
             table,
-            "    EmbeddedFile {{ path: {url:?}, kind: {kind}, hash: {hash:?}, identity: include_bytes!({src:?}), br: {br}, gzip: {gz} }},",
-            kind = f.kind,
-            src = f.source.display().to_string(),
+            "    EmbeddedFile {{ path: {url:?}, role: Role::{role:?}, hash: {hash:?}, identity: include_bytes!({src:?}), br: {br}, gzip: {gz} }},",
+            url = f.url,
+            role = f.role,
+            src = f.path.display().to_string(),
             br = opt(&br),
             gz = opt(&gz),
         );
     }
     table.push(']');
     // For `--version`: which site this binary carries.
-    let wasm = files.iter().find(|f| f.ext == Some("wasm")).and_then(|f| std::fs::read(&f.source).ok());
+    let wasm = files.iter().find(|f| f.role == Role::MainWasm).and_then(|f| std::fs::read(&f.path).ok());
+    let chunks = files.iter().filter(|f| f.role == Role::Chunk).count();
+    let split = if chunks > 0 { format!(", {chunks} lazy chunks") } else { String::new() };
     let info = match wasm {
-        Some(bytes) if release => format!("site {}, embedded, precompressed", &short_hash(&bytes)[..8]),
-        Some(bytes) => format!("site {}, embedded", &short_hash(&bytes)[..8]),
+        Some(bytes) if release => format!("site {}, embedded, precompressed{split}", &short_hash(&bytes)[..8]),
+        Some(bytes) => format!("site {}, embedded{split}", &short_hash(&bytes)[..8]),
         None => "no embedded site".to_string(),
     };
     println!("cargo:rustc-env=ATTUNE_OPS_SITE_INFO={info}");
     if files.is_empty() && !skip {
-        println!(
-            "cargo:warning=no compiled site at {} (run `cargo leptos build --release`): the binary will look for one on disk",
-            site.display()
-        );
+        println!("cargo:warning=no compiled site at {} (run `scripts/build.sh`): the binary will look for one on disk", site.display());
     }
     write(&out.join("site_files.rs"), table.as_bytes());
-}
-
-struct Source {
-    source: PathBuf,
-    /// `pkg/` files: their extension; `None`: the favicon.
-    ext: Option<&'static str>,
-    kind: &'static str,
-}
-
-/// The site's files: one `.js`, `.wasm` and `.css` in `pkg/` (the newest
-/// of each, should a stale one remain), and `favicon.ico`.
-fn site_files(site: &Path) -> Vec<Source> {
-    let mut out = Vec::new();
-    // Watch the site's `pkg/`, or while there is none, the nearest folder
-    // that exists (a missing path would rerun this on every build).
-    let watched = site.join("pkg").ancestors().find(|p| p.is_dir()).map(Path::to_path_buf).unwrap_or_else(|| site.join("pkg"));
-    println!("cargo:rerun-if-changed={}", watched.display());
-    for (ext, kind) in PKG_EXTENSIONS.into_iter().zip(["Kind::Script", "Kind::Wasm", "Kind::Style"]) {
-        if let Some(p) = newest_pkg_file(site, ext) {
-            out.push(Source { source: p, ext: Some(ext), kind });
-        }
-    }
-    // A site is all three or nothing: half a site would serve pages that
-    // never hydrate.
-    if out.len() < 3 {
-        return Vec::new();
-    }
-    let icon = site.join("favicon.ico");
-    if icon.is_file() {
-        out.push(Source { source: icon, ext: None, kind: "Kind::Icon" });
-    }
-    out
 }
 
 fn brotli(bytes: &[u8]) -> Vec<u8> {

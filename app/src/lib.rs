@@ -26,7 +26,7 @@ pub mod urlcode;
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Title};
 use leptos_router::components::{Route, Router, Routes};
-use leptos_router::{path, SsrMode};
+use leptos_router::{path, Lazy, SsrMode};
 
 use components::layout::{Footer, TopBar};
 use pages::*;
@@ -54,6 +54,19 @@ pub struct SiteAssets {
     pub js: String,
     pub wasm: String,
     pub css: String,
+}
+
+/// Which wasm chunks each lazy page needs (`cargo leptos build --split`
+/// writes the manifest): the server provides it at the root of every
+/// render, and a lazy page preloads its own (`pages::lazy`).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SplitChunks {
+    /// The URL folder of the site's files (`/pkg/<site hash>`).
+    pub folder: String,
+    /// The loader's file name (`__wasm_split.<hash>.js`).
+    pub loader: String,
+    /// Lazy function name → its chunks' file names, without `.wasm`.
+    pub chunks: std::sync::Arc<std::collections::HashMap<String, Vec<String>>>,
 }
 
 /// The document shell: `<head>` (with the client token, the stylesheet and
@@ -111,18 +124,18 @@ pub fn App() -> impl IntoView {
             <TopBar shell />
             <main class="page">
                 <Routes fallback=NotFound>
-                    <Route path=path!("/") view=HomePage ssr=SsrMode::Async />
-                    <Route path=path!("/workflows") view=WorkflowsPage ssr=SsrMode::Async />
-                    <Route path=path!("/runs") view=RunsPage ssr=SsrMode::Async />
-                    <Route path=path!("/runs/:id/view") view=RunPage ssr=SsrMode::Async />
-                    <Route path=path!("/cost") view=CostPage ssr=SsrMode::Async />
-                    <Route path=path!("/sessions") view=SessionsPage ssr=SsrMode::Async />
-                    <Route path=path!("/sessions/:id") view=SessionPage ssr=SsrMode::Async />
-                    <Route path=path!("/specs") view=SpecsPage ssr=SsrMode::Async />
-                    <Route path=path!("/specs/:slug") view=SpecPage ssr=SsrMode::Async />
-                    <Route path=path!("/telemetry") view=TelemetryPage ssr=SsrMode::Async />
-                    <Route path=path!("/bulletin") view=BulletinPage ssr=SsrMode::Async />
-                    <Route path=path!("/health") view=HealthPage ssr=SsrMode::Async />
+                    <Route path=path!("/") view={Lazy::<lazy::Home>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/workflows") view={Lazy::<lazy::Workflows>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/runs") view={Lazy::<lazy::Runs>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/runs/:id/view") view={Lazy::<lazy::Run>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/cost") view={Lazy::<lazy::Cost>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/sessions") view={Lazy::<lazy::Sessions>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/sessions/:id") view={Lazy::<lazy::Session>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/specs") view={Lazy::<lazy::Specs>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/specs/:slug") view={Lazy::<lazy::Spec>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/telemetry") view={Lazy::<lazy::Telemetry>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/bulletin") view={Lazy::<lazy::Bulletin>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/health") view={Lazy::<lazy::Health>::new()} ssr=SsrMode::Async />
                 </Routes>
             </main>
             <Footer shell />
@@ -135,9 +148,15 @@ pub fn App() -> impl IntoView {
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    leptos::mount::hydrate_body(App);
-    // A marker for end-to-end tests (and curious users): the app is live.
-    if let Some(w) = web_sys::window() {
-        let _ = js_sys::Reflect::set(&w, &"__attuneHydrated".into(), &true.into());
-    }
+    // Asynchronous: the page being hydrated may first fetch its chunk
+    // (pages are lazy routes), as `leptos::mount::hydrate_lazy` does; the
+    // marker is set once it is done.
+    wasm_bindgen_futures::spawn_local(async {
+        let Some(body) = document().body() else { return };
+        leptos::mount::hydrate_from_async(body, App).await.forget();
+        // A marker for end-to-end tests (and curious users): the app is live.
+        if let Some(w) = web_sys::window() {
+            let _ = js_sys::Reflect::set(&w, &"__attuneHydrated".into(), &true.into());
+        }
+    });
 }

@@ -46,16 +46,50 @@ test('unknown pages get the styled 404', async ({ page }) => {
 
 test('the site comes from the binary: content-hashed names, immutable, precompressed', async ({ request }) => {
   const html = await (await request.get('/')).text();
-  const urls = [...new Set([...html.matchAll(/\/pkg\/attune-ops\.[0-9a-f]{16}\.(?:js|wasm|css)/g)].map((m) => m[0]))];
+  // One folder named after the whole site's content, cargo-leptos's names inside.
+  const urls = [...new Set([...html.matchAll(/\/pkg\/[0-9a-f]{16}\/attune-ops\.[A-Za-z0-9_-]{22}\.(?:js|wasm|css)/g)].map((m) => m[0]))];
   expect(urls.map((u) => u.split('.').pop()).sort()).toEqual(['css', 'js', 'wasm']);
-  for (const u of urls) {
+  // The page preloads its own lazy chunks and the loader that fetches them.
+  const preloads = [...html.matchAll(/<link [^>]*>/g)]
+    .map((m) => m[0])
+    .filter((l) => / rel="(?:preload|modulepreload)"/.test(l))
+    .map((l) => / href="(\/pkg\/[^"]+)"/.exec(l)?.[1])
+    .filter((u): u is string => !!u);
+  const chunks = preloads.filter((u) => u.endsWith('.wasm'));
+  expect(chunks.some((u) => /\/pkg\/[0-9a-f]{16}\/split___home_view_\d+\.[A-Za-z0-9_-]{22}\.wasm$/.test(u))).toBe(true);
+  expect(chunks.some((u) => u.includes('_workflows_view_'))).toBe(false);
+  expect(preloads.some((u) => /\/pkg\/[0-9a-f]{16}\/__wasm_split\.[A-Za-z0-9_-]{22}\.js$/.test(u))).toBe(true);
+  for (const u of [...urls, ...preloads]) {
     for (const [accept, encoding] of [['br', 'br'], ['gzip', 'gzip']]) {
       const r = await request.get(u, { headers: { 'Accept-Encoding': accept } });
       expect(r.status(), u).toBe(200);
       expect(r.headers()['cache-control']).toBe('public, max-age=31536000, immutable');
-      expect(r.headers()['content-encoding'], `${u} ${accept}`).toBe(encoding);
+      // Files under 1 KiB are sent as they are.
+      if ((await r.body()).length > 1024) expect(r.headers()['content-encoding'], `${u} ${accept}`).toBe(encoding);
     }
   }
-  // The names are the only ones: the old unhashed paths are gone.
+  // Everything from one folder, and only there: no name outside it answers.
+  const folders = new Set([...urls, ...preloads].map((u) => u.split('/')[2]));
+  expect(folders.size).toBe(1);
+  for (const u of urls) expect((await request.get(u.replace(/\/pkg\/[0-9a-f]{16}\//, '/pkg/'))).status(), u).toBe(404);
   expect((await request.get('/pkg/attune-ops.wasm')).status()).toBe(404);
+});
+
+test('a first visit downloads the shared core and its own page, and the next page when it is opened', async ({ page }, info) => {
+  test.skip(!isHydrated(info), 'about the wasm');
+  const wasm: string[] = [];
+  page.on('request', (r) => {
+    if (r.url().endsWith('.wasm')) wasm.push(new URL(r.url()).pathname);
+  });
+  const errors = watchConsole(page);
+  await page.goto('/health');
+  await waitHydrated(page);
+  expect(wasm.some((u) => u.includes('_health_view_'))).toBe(true);
+  expect(wasm.some((u) => /_(?:workflows|runs|home|telemetry)_view_/.test(u))).toBe(false);
+  // Client-side navigation fetches the next page's chunk, then shows it.
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Telemetry', exact: true }).click();
+  await expect(page.locator('h1').first()).toContainText('Telemetry');
+  await expect(page).toHaveURL(/\/telemetry$/);
+  expect(wasm.some((u) => u.includes('_telemetry_view_'))).toBe(true);
+  expect(errors).toEqual([]);
 });

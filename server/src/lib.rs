@@ -47,7 +47,7 @@ pub use perimeter::{ClientToken, HostAllowlist, Perimeter};
 pub use site::Site;
 
 /// `attune-ops --version`: the version and the site the binary carries
-/// (`0.1.0 (site 7d89bd0b, embedded, precompressed)`).
+/// (`0.1.0 (site 7d89bd0b, embedded, precompressed, 219 lazy chunks)`).
 pub const VERSION_LINE: &str = concat!(env!("CARGO_PKG_VERSION"), " (", env!("ATTUNE_OPS_SITE_INFO"), ")");
 
 /// Largest request body accepted (run starts and status flips are tiny).
@@ -94,9 +94,14 @@ pub fn app_router(ops: Arc<Ops>, site: Arc<Site>, token: ClientToken, port: u16,
     let context = {
         let ops = ops.clone();
         let token = token.clone();
+        // Pages preload their lazy chunks (`Site::split_manifest`).
+        let split = site.split_manifest();
         move || {
             provide_context(ops.clone());
             provide_context(TokenCtx(token.as_str().to_string()));
+            if let Some(split) = split.clone() {
+                provide_context(split);
+            }
         }
     };
     let assets = site.assets();
@@ -209,7 +214,8 @@ async fn response_deadline(req: Request, next: Next) -> Response {
 /// `/api/`) are `no-store`; pages are `no-cache`, so the browser
 /// revalidates them (the back button keeps working, and a new build is
 /// picked up at once). The site's files set their own (`site`): their
-/// names change with their content, so they are `immutable`.
+/// folder's name changes with any byte of the site, so they are
+/// `immutable`.
 async fn cache_policy(req: Request, next: Next) -> Response {
     let path = req.uri().path().to_string();
     let mut res = next.run(req).await;

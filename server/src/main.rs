@@ -254,7 +254,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         match &server.site.source {
             attune_ops_server::site::Source::Missing => tracing::warn!(
-                "this binary was built without its site and none was found on disk: pages will render without styles and scripts. Build with `cargo leptos build --release`, or set LEPTOS_SITE_ROOT."
+                "this binary was built without its site and none was found on disk: pages will render without styles and scripts. Build with `scripts/build.sh`, or set LEPTOS_SITE_ROOT."
             ),
             attune_ops_server::site::Source::Disk(root) if !server.site.is_complete() => {
                 tracing::warn!(root = %root.display(), "the site on disk lacks its script, wasm or stylesheet: pages may not look right or come alive")

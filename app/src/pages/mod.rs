@@ -4,6 +4,7 @@ mod bulletin;
 mod cost;
 mod health;
 mod home;
+pub mod lazy;
 mod not_found;
 mod run;
 mod runs;

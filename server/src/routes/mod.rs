@@ -3,7 +3,7 @@
 //! | method | path | what | module |
 //! |---|---|---|---|
 //! | GET, POST | `/login` | the team login (`?token=` or the form's `token`) → session cookie; only beyond loopback | `login` |
-//! | GET | `/pkg/attune-ops.<hash>.{js,wasm,css}`, `/favicon.ico` | the site's files, embedded in the binary: content-hashed names (read from the page), `immutable`, brotli or gzip by `Accept-Encoding`, `ETag`/304 | `crate::site` |
+//! | GET | `/pkg/<site hash>/{attune-ops.<hash>.{js,wasm,css}, __wasm_split.<hash>.js, chunk_<n>.<hash>.wasm, split_<page>.<hash>.wasm}`, `/favicon.ico` | the site's files, embedded in the binary: a folder named after the whole site's content (read the names from the page), `immutable` (the favicon: `no-cache`), brotli or gzip by `Accept-Encoding`, `ETag`/304 | `crate::site` |
 //! | GET | `/api/info` | `{version, project_root, attune_home}` | `readside` |
 //! | GET | `/api/session/token` | `{token}` | `readside` |
 //! | POST | `/workflows/{name}/run` | start a run (JSON body `{path?, trigger?}` → 201; or an HTML form → 303 to the run page) | `runs` |
