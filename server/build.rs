@@ -21,7 +21,7 @@ use std::path::{Path, PathBuf};
 #[path = "src/site_source.rs"]
 mod site_source;
 
-use site_source::{short_hash, Role};
+use site_source::Role;
 
 fn main() {
     println!("cargo:rerun-if-changed=build.rs");
@@ -63,17 +63,16 @@ fn main() {
     let mut table = String::from("&[\n");
     for f in &files {
         println!("cargo:rerun-if-changed={}", f.path.display());
-        let bytes = std::fs::read(&f.path).unwrap_or_else(|e| panic!("reading {}: {e}", f.path.display()));
-        let hash = short_hash(&bytes);
+        let (bytes, hash) = (&f.bytes, &f.hash);
         let (br, gz) = if release && bytes.len() > 1024 && f.role != Role::Manifest {
             let br = out.join(format!("{hash}.br"));
             let gz = out.join(format!("{hash}.gz"));
             // Named by content: made once per content, kept across builds.
             if !br.exists() {
-                write(&br, &brotli(&bytes));
+                write(&br, &brotli(bytes));
             }
             if !gz.exists() {
-                write(&gz, &gzip(&bytes));
+                write(&gz, &gzip(bytes));
             }
             (Some(br), Some(gz))
         } else {
@@ -95,12 +94,12 @@ fn main() {
     }
     table.push(']');
     // For `--version`: which site this binary carries.
-    let wasm = files.iter().find(|f| f.role == Role::MainWasm).and_then(|f| std::fs::read(&f.path).ok());
+    let wasm = files.iter().find(|f| f.role == Role::MainWasm).map(|f| &f.hash);
     let chunks = files.iter().filter(|f| f.role == Role::Chunk).count();
     let split = if chunks > 0 { format!(", {chunks} lazy chunks") } else { String::new() };
     let info = match wasm {
-        Some(bytes) if release => format!("site {}, embedded, precompressed{split}", &short_hash(&bytes)[..8]),
-        Some(bytes) => format!("site {}, embedded{split}", &short_hash(&bytes)[..8]),
+        Some(hash) if release => format!("site {}, embedded, precompressed{split}", &hash[..8]),
+        Some(hash) => format!("site {}, embedded{split}", &hash[..8]),
         None => "no embedded site".to_string(),
     };
     println!("cargo:rustc-env=ATTUNE_OPS_SITE_INFO={info}");

@@ -16,7 +16,7 @@ use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
 
-use crate::site_source::{self, short_hash, Role};
+use crate::site_source::{self, Role};
 
 impl Role {
     fn content_type(self) -> &'static str {
@@ -116,13 +116,7 @@ impl Site {
             tracing::warn!(root = %root.display(), "the site on disk is incomplete: {e}");
             Vec::new()
         });
-        let files = sources
-            .into_iter()
-            .filter_map(|f| {
-                let bytes = std::fs::read(&f.path).ok()?;
-                Some(SiteFile::plain(f.url, f.role, short_hash(&bytes), bytes))
-            })
-            .collect();
+        let files = sources.into_iter().map(|f| SiteFile::plain(f.url, f.role, f.hash, f.bytes)).collect();
         Site { files, source: Source::Disk(root.to_path_buf()) }
     }
 

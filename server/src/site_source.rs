@@ -43,12 +43,16 @@ pub enum Role {
     Icon,
 }
 
-/// One file of the site: where it is and the URL it is served at.
+/// One file of the site: where it is, the URL it is served at, and its
+/// bytes with their hash (read once, here).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SourceFile {
     pub path: PathBuf,
     pub url: String,
     pub role: Role,
+    pub bytes: Vec<u8>,
+    /// [`short_hash`] of `bytes` (the file's ETag).
+    pub hash: String,
 }
 
 /// The site in `root` (normally `target/site`), or nothing when it lacks
@@ -101,19 +105,22 @@ pub fn site_files(root: &Path) -> Result<Vec<SourceFile>, String> {
         }
     }
     named.splice(0..0, [(glue, Role::Glue), (wasm, Role::MainWasm), (css, Role::Style)]);
-    // The folder: a hash of every file's name and bytes, in this order.
-    let mut all = Vec::new();
-    for (name, _) in &named {
-        all.extend_from_slice(name.as_bytes());
-        all.push(0);
-        all.extend_from_slice(&short_hash(&read(name)?).into_bytes());
+    let mut out = Vec::with_capacity(named.len() + 1);
+    for (name, role) in named {
+        let bytes = read(&name)?;
+        let hash = short_hash(&bytes);
+        out.push(SourceFile { path: pkg.join(&name), url: name, role, bytes, hash });
     }
+    // The folder: a hash of every file's name and bytes, in this order.
+    let all: Vec<u8> = out.iter().flat_map(|f| [f.url.as_bytes(), b"\0", f.hash.as_bytes()].concat()).collect();
     let folder = short_hash(&all);
-    let mut out: Vec<SourceFile> =
-        named.into_iter().map(|(name, role)| SourceFile { path: pkg.join(&name), url: format!("/pkg/{folder}/{name}"), role }).collect();
+    for f in &mut out {
+        f.url = format!("/pkg/{folder}/{}", f.url);
+    }
     let icon = root.join("favicon.ico");
-    if icon.is_file() {
-        out.push(SourceFile { path: icon, url: "/favicon.ico".to_string(), role: Role::Icon });
+    if let Ok(bytes) = std::fs::read(&icon) {
+        let hash = short_hash(&bytes);
+        out.push(SourceFile { path: icon, url: "/favicon.ico".to_string(), role: Role::Icon, bytes, hash });
     }
     Ok(out)
 }
