@@ -37,6 +37,9 @@
 //!   - [`bulletin`], [`telemetry`], [`sessions`] (with [`redact`]), [`cost`]
 //!     (key, client, report, alarm): the read-side views;
 //!   - [`specs`]: spec listing, status flips and completion candidates;
+//!   - [`help`]: the help corpus under `.help/templates/` (features, kinds,
+//!     staleness, the reference's keyword search); [`markdown`]: markdown
+//!     to safe HTML (specs, help);
 //!   - [`outbound`]: the outbound HTTP clients' rules (no secret header
 //!     across a redirect to another origin);
 //!   - [`pyfmt`]: byte-compatible Python `json.dumps` / `isoformat` so files
@@ -64,11 +67,15 @@ pub mod features;
 #[cfg(feature = "engine")]
 pub mod fsutil;
 #[cfg(feature = "engine")]
+pub mod help;
+#[cfg(feature = "engine")]
 pub mod history;
 #[cfg(feature = "engine")]
 pub mod logsearch;
 #[cfg(feature = "engine")]
 pub mod logstore;
+#[cfg(feature = "engine")]
+pub mod markdown;
 #[cfg(feature = "engine")]
 pub mod ops;
 #[cfg(feature = "engine")]

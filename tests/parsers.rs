@@ -244,8 +244,60 @@ proptest! {
         let _ = attune_ops::specs::candidates::pr_refs(&dir);
         // Rendering confines the file's text: no raw HTML survives, and no
         // link can run script.
-        let html = attune_ops::specs::render::markdown_to_html(&format!("{}\n<script>alert(1)</script>\n[x](javascript:alert(1))\n<img src=x onerror=alert(1)>", files[0]));
+        let html = attune_ops::markdown::markdown_to_html(&format!("{}\n<script>alert(1)</script>\n[x](javascript:alert(1))\n<img src=x onerror=alert(1)>", files[0]));
         prop_assert!(!html.contains("<script") && !html.contains("<img"), "{}", html);
         prop_assert!(!html.to_ascii_lowercase().contains("href=\"javascript:"), "{}", html);
+    }
+}
+
+/// Help templates: frontmatter-ish text with hostile pieces.
+fn help_text() -> impl Strategy<Value = String> {
+    prop_oneof![
+        ".*",
+        "(---\n(aliases: \\[[a-z \"',]{0,20}\\]\n|aliases:\n(  - [a-zé ]{0,10}\n){0,3}|generated_at: [0-9T:+-]{0,25}\n|[a-z]{1,6}: .{0,10}\n){0,4}---\n)?(# .{0,20}\n)?([a-zA-Zéİß .,!?`\\-]{0,60}\n{1,2}){0,5}",
+        Just("---\naliases: [a, a]\n---\n# T\r\n\r\nİstanbul ß tests\u{2028}more".to_string()),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(100))]
+
+    #[test]
+    fn help_search_keeps_its_promises(files in proptest::collection::vec(help_text(), 1..8), query in ".{0,30}", limit in 1usize..6) {
+        let d = tempfile::tempdir().unwrap();
+        let templates = attune_ops::help::templates_dir(d.path());
+        let kinds = ["task", "concept", "tip", "faq"];
+        for (i, text) in files.iter().enumerate() {
+            let dir = templates.join(["alpha", "tasks", "errors", "b-2"][i % 4]);
+            std::fs::create_dir_all(&dir).unwrap();
+            std::fs::write(dir.join(format!("{}.md", kinds[i / 4 % 4])), text).unwrap();
+        }
+        let out = attune_ops::help::search::search(&templates, &query, limit);
+        prop_assert!(out.hits.len() <= limit);
+        for w in out.hits.windows(2) {
+            prop_assert!(w[0].score >= w[1].score);
+        }
+        for h in &out.hits {
+            prop_assert!(h.score >= 2.0 && h.score.is_finite());
+            prop_assert!(attune_ops::wire::is_help_slug(&h.feature) && attune_ops::wire::is_help_slug(&h.kind));
+            prop_assert!(h.snippet.chars().count() <= 242);
+            prop_assert!(!h.match_reason.is_empty());
+        }
+        // Tokens never keep ASCII punctuation, whitespace or a stopword.
+        for t in attune_ops::help::search::tokenize(&query) {
+            prop_assert!(!t.is_empty() && !t.chars().any(|c| c.is_ascii_punctuation() || c.is_whitespace()));
+            prop_assert!(!["the", "and", "to", "of"].contains(&t.as_str()));
+        }
+        // Templates and listings never panic on the same files.
+        let st = attune_ops::help::Staleness::default();
+        let features = attune_ops::help::list_features(d.path(), &st);
+        prop_assert!(features.len() <= 4);
+        let all = attune_ops::help::all_templates(d.path(), &features, &st);
+        prop_assert_eq!(all.len(), features.iter().map(|f| f.kinds.len()).sum::<usize>());
+        for text in &files {
+            let (fm, body) = attune_ops::help::template::split_frontmatter(text);
+            prop_assert!(text.ends_with(body) && fm.len() <= text.len());
+            let _ = attune_ops::help::template::first_paragraph(body, 400);
+        }
     }
 }

@@ -136,6 +136,11 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/telemetry") view={Lazy::<lazy::Telemetry>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/bulletin") view={Lazy::<lazy::Bulletin>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/health") view={Lazy::<lazy::Health>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/help") view={Lazy::<lazy::HelpHome>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/help/search") view={Lazy::<lazy::HelpSearch>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/help/admin") view={Lazy::<lazy::HelpAdmin>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/help/:feature") view={Lazy::<lazy::HelpFeature>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/help/:feature/:kind") view={Lazy::<lazy::HelpTemplate>::new()} ssr=SsrMode::Async />
                 </Routes>
             </main>
             <Footer shell />

@@ -1118,3 +1118,106 @@ async fn team_binds_need_a_login_and_loopback_binds_do_not() {
     assert_eq!(c.get(d.url("/login")).send().await.unwrap().status(), StatusCode::SEE_OTHER);
     d.stop().await;
 }
+
+// ---------------------------------------------------------------------------
+// Help
+
+fn write_template(d: &Dash, rel: &str, text: &[u8]) {
+    let p = d.root.join(".help/templates").join(rel);
+    std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+    std::fs::write(p, text).unwrap();
+}
+
+#[tokio::test]
+async fn help_routes_follow_the_reference() {
+    let d = start(false).await;
+    let c = d.client();
+    // No corpus: empty answers, not errors.
+    let ix: Value = c.get(d.url("/api/help/")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(ix, json!({"features": [], "total_features": 0, "total_templates": 0, "stale_count": 0, "incomplete_count": 0}));
+    write_template(
+        &d,
+        "testing/task.md",
+        b"---\ngenerated_at: \"2026-11-02T10:00:00+00:00\"\naliases:\n  - run the suite\n---\n# Run the tests\n\nTo run the tests, call pytest.\n",
+    );
+    write_template(
+        &d,
+        "testing/concept.md",
+        b"---\ngenerated_at: 2026-11-01T10:00:00+00:00\n---\n# Testing\n\nWhat the tests cover.\n\n<script>alert(1)</script>\n",
+    );
+    write_template(&d, "other/tip.md", b"---\naliases: [run the suite]\n---\n# A tip\n\nrun things\n");
+    write_template(&d, "broken/note.md", b"# Latin-1 \xe9t\xe9 tests\n");
+    let ix: Value = c.get(d.url("/api/help")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(
+        (ix["total_features"].as_u64(), ix["total_templates"].as_u64(), ix["incomplete_count"].as_u64()),
+        (Some(3), Some(4), Some(3))
+    );
+    let testing = &ix["features"][2];
+    assert_eq!(testing["name"], "testing");
+    assert_eq!(testing["kinds"], json!(["concept", "task"]));
+    assert_eq!(testing["completeness_pct"], 18);
+    // No features.yaml here: freshness cannot be told, and says why.
+    assert_eq!(testing["freshness"], "unknown");
+    assert_eq!(testing["stale_count"], 0);
+
+    // Search: the reference's scores and reasons; what it left out is said.
+    let s: Value = c.get(d.url("/api/help/search?q=run+the+tests")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(s["limit"], 20);
+    let hits = s["hits"].as_array().unwrap();
+    assert_eq!(hits[0]["feature"], "testing");
+    assert_eq!(hits[0]["kind"], "task");
+    assert_eq!(hits[0]["title"], "Run the tests");
+    assert_eq!(hits[0]["match_reason"], "path:1+summary:2+content:2");
+    assert_eq!(hits[0]["score"], 7.0);
+    let skipped = serde_json::to_string(&s["skipped"]).unwrap();
+    assert!(skipped.contains("broken/note.md is not UTF-8"), "{skipped}");
+    assert!(skipped.contains("\\\"run the suite\\\" of testing/task.md is already declared by other/tip.md"), "{skipped}");
+    assert!(!skipped.contains(&d.root.display().to_string()), "no absolute paths: {skipped}");
+    let s: Value = c.get(d.url("/api/help/search?q=run&limit=0")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(s["limit"], 1);
+    let s: Value = c.get(d.url("/api/help/search?q=&limit=999")).send().await.unwrap().json().await.unwrap();
+    assert_eq!((s["limit"].as_u64(), s["hits"].as_array().map(Vec::len)), (Some(50), Some(0)));
+    let r = c.get(d.url("/api/help/search?q=x&limit=ten")).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(r.json::<Value>().await.unwrap()["detail"][0]["loc"], json!(["query", "limit"]));
+
+    // One feature, one template; slugs checked before any file is read.
+    let f: Value = c.get(d.url("/api/help/feature/testing")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(f["missing_kinds"].as_array().unwrap().len(), 9);
+    for (path, status, detail) in [
+        ("/api/help/feature/Nope", 400, "invalid feature slug"),
+        ("/api/help/feature/nope", 404, "feature not found: nope"),
+        ("/api/help/template/testing/Bad", 400, "invalid kind slug"),
+        ("/api/help/template/..%2F..%2Fetc/passwd", 400, "invalid feature slug"),
+        ("/api/help/template/testing/faq", 404, "template not found: testing/faq"),
+    ] {
+        let r = c.get(d.url(path)).send().await.unwrap();
+        assert_eq!(r.status().as_u16(), status, "{path}");
+        assert_eq!(r.json::<Value>().await.unwrap(), json!({"detail": detail}), "{path}");
+    }
+    let t: Value = c.get(d.url("/api/help/template/testing/task")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(t["path"], "templates/testing/task.md");
+    assert_eq!(t["generated_at"], "2026-11-02T10:00:00+00:00");
+    assert_eq!(t["body"], "# Run the tests\n\nTo run the tests, call pytest.\n");
+    assert_eq!(t["is_stale"], false);
+
+    // Gaps, featured (fewer than three curated: the first five), recent.
+    let g: Value = c.get(d.url("/api/help/gaps")).send().await.unwrap().json().await.unwrap();
+    assert_eq!((g["complete_features"].as_u64(), g["completeness_pct"].as_u64(), g["fresh_pct"].as_u64()), (Some(0), Some(0), Some(100)));
+    let fe: Value = c.get(d.url("/api/help/featured")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(fe["featured"].as_array().unwrap().len(), 3);
+    let re: Value = c.get(d.url("/api/help/recent?limit=1")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(re["recent"].as_array().unwrap().len(), 1);
+    assert_eq!(re["recent"][0]["kind"], "task");
+    assert_eq!(c.get(d.url("/api/help/recent?limit=x")).send().await.unwrap().status(), StatusCode::UNPROCESSABLE_ENTITY);
+
+    // The pages: statuses, and a template's raw HTML shown as text.
+    assert_eq!(c.get(d.url("/help/Nope")).send().await.unwrap().status(), StatusCode::BAD_REQUEST);
+    assert_eq!(c.get(d.url("/help/nope")).send().await.unwrap().status(), StatusCode::NOT_FOUND);
+    assert_eq!(c.get(d.url("/help/testing/faq")).send().await.unwrap().status(), StatusCode::NOT_FOUND);
+    let page = c.get(d.url("/help/testing/concept")).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("&lt;script&gt;alert(1)&lt;/script&gt;") && !page.contains("<script>alert(1)"), "raw HTML escaped");
+    let page = c.get(d.url("/help/search?q=run+the+tests")).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("Run the tests") && page.contains("is not UTF-8"), "results and what was left out");
+    d.stop().await;
+}

@@ -7,8 +7,8 @@
 use axum::http::{HeaderMap, HeaderName, HeaderValue};
 use proptest::prelude::*;
 
+use attune_ops::markdown::markdown_to_html;
 use attune_ops::scope::resolve_scope;
-use attune_ops::specs::render::markdown_to_html;
 use attune_ops_app::urlcode::{encode_component, form_field};
 use attune_ops_server::perimeter::is_cross_site;
 use attune_ops_server::routes::resume_after;

@@ -18,10 +18,12 @@
 //! * `health`: the Health page's checks;
 //! * `cost`: the Cost page, Home's spend tiles, the spend alarm and the
 //!   budget;
-//! * `specs`: the Specs pages, status flips and candidates.
+//! * `specs`: the Specs pages, status flips and candidates;
+//! * `help`: the Help pages and `/api/help/…`.
 
 mod cost;
 mod health;
+mod help;
 mod pages;
 mod runs;
 mod specs;
@@ -62,6 +64,8 @@ pub struct Ops {
     /// Set once [`Ops::shutdown`] has stopped the runs: long-lived
     /// answers (event streams) end when it flips.
     stopped: tokio::sync::watch::Sender<bool>,
+    /// The help corpus's source-hash check, cached a few seconds.
+    help_staleness: Mutex<Option<(std::time::Instant, Arc<crate::help::Staleness>)>>,
 }
 
 impl Ops {
@@ -97,6 +101,7 @@ impl Ops {
             cost: crate::cost::CostClient::new(),
             detector: Arc::new(crate::specs::candidates::Detector::new()),
             stopped: tokio::sync::watch::channel(false).0,
+            help_staleness: Mutex::new(None),
             config,
         })
     }

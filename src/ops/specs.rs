@@ -42,7 +42,7 @@ impl Ops {
                 file: p.file.clone(),
                 exists: p.exists,
                 status: p.status.clone(),
-                html: text.as_deref().map(crate::specs::render::markdown_to_html),
+                html: text.as_deref().map(crate::markdown::markdown_to_html),
             })
             .collect();
         Some(SpecPageData { record: f.record, phases, allow_run: self.config.allow_run })

@@ -17,7 +17,6 @@ pub mod candidates;
 pub mod dismiss;
 pub mod github;
 pub mod lifecycle;
-pub mod render;
 pub mod status;
 
 use std::path::{Path, PathBuf};

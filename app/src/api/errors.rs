@@ -158,6 +158,12 @@ mod engine {
         (!slug.is_empty() && !attune_ops::specs::is_traversal(slug)).then_some(()).ok_or_else(ApiError::invalid_slug)
     }
 
+    /// A help feature or kind slug (`[a-z][a-z0-9-]*`), else 400 with
+    /// `what` (the reference's `invalid feature slug` / `invalid kind slug`).
+    pub fn check_help_slug(slug: &str, what: &str) -> Result<(), ApiError> {
+        attune_ops::wire::is_help_slug(slug).then_some(()).ok_or_else(|| ApiError::new(400, what))
+    }
+
     /// A dismissal's arguments, in the reference's order: the slug (400),
     /// then the snapshot hash, which must be present and 64 hex characters
     /// (422). Answers the hash.
@@ -221,4 +227,4 @@ mod engine {
 }
 
 #[cfg(feature = "ssr")]
-pub use engine::{check_dismissal, check_run_id, check_session_id, check_spec_lookup};
+pub use engine::{check_dismissal, check_help_slug, check_run_id, check_session_id, check_spec_lookup};

@@ -14,9 +14,9 @@ use leptos::prelude::*;
 use server_fn::codec::{GetUrl, Json};
 
 use attune_ops::wire::{
-    Budget, BulletinData, BulletinEntry, CandidatesData, CostData, CostProgress, HealthData, HomeData, RunInfo, RunPageData, RunsData,
-    RunsQuery, SessionDetail, SessionList, ShellInfo, SpecPageData, SpecsPageData, StartRunResponse, StatusFlip, TelemetrySummary,
-    WorkflowsData,
+    Budget, BulletinData, BulletinEntry, CandidatesData, CostData, CostProgress, HealthData, HelpFeature, HelpGaps, HelpHomeData,
+    HelpSearch, HelpTemplatePage, HomeData, RunInfo, RunPageData, RunsData, RunsQuery, SessionDetail, SessionList, ShellInfo, SpecPageData,
+    SpecsPageData, StartRunResponse, StatusFlip, TelemetrySummary, WorkflowsData,
 };
 
 use crate::client::TokenClient;
@@ -27,7 +27,7 @@ pub mod ssr;
 
 pub use errors::ApiError;
 #[cfg(feature = "ssr")]
-pub use errors::{check_dismissal, check_run_id, check_session_id, check_spec_lookup};
+pub use errors::{check_dismissal, check_help_slug, check_run_id, check_session_id, check_spec_lookup};
 
 /// `GET /api/ui/shell`: project, version, home and active runs.
 #[server(prefix = "/api/ui", endpoint = "shell", input = GetUrl)]
@@ -193,6 +193,44 @@ pub async fn dismiss_candidate(slug: String, snapshot_hash: String) -> Result<()
 #[server(prefix = "/api/ui", endpoint = "health", input = GetUrl)]
 pub async fn get_health() -> Result<HealthData, ApiError> {
     ssr::blocking(|o| o.health()).await
+}
+
+/// `GET /api/ui/help`: the Help home — features, featured topics,
+/// recently generated templates.
+#[server(prefix = "/api/ui", endpoint = "help", input = GetUrl)]
+pub async fn get_help_home() -> Result<HelpHomeData, ApiError> {
+    ssr::blocking(|o| o.help_home()).await
+}
+
+/// `GET /api/ui/help_search?q=`: the 20 best hits.
+#[server(prefix = "/api/ui", endpoint = "help_search", input = GetUrl)]
+pub async fn get_help_search(q: String) -> Result<HelpSearch, ApiError> {
+    ssr::blocking(move |o| o.help_search(&q, 20)).await
+}
+
+/// `GET /api/ui/help_admin`: incomplete sets and stale templates.
+#[server(prefix = "/api/ui", endpoint = "help_admin", input = GetUrl)]
+pub async fn get_help_admin() -> Result<HelpGaps, ApiError> {
+    ssr::blocking(|o| o.help_gaps()).await
+}
+
+/// `GET /api/ui/help_feature?slug=`: one feature's kinds.
+#[server(prefix = "/api/ui", endpoint = "help_feature", input = GetUrl)]
+pub async fn get_help_feature(slug: String) -> Result<HelpFeature, ApiError> {
+    check_help_slug(&slug, "invalid feature slug")?;
+    let s2 = slug.clone();
+    ssr::blocking(move |o| o.help_feature(&s2)).await?.ok_or_else(|| ApiError::not_found(format!("feature not found: {slug}")))
+}
+
+/// `GET /api/ui/help_template?feature=&kind=`: one template, rendered.
+#[server(prefix = "/api/ui", endpoint = "help_template", input = GetUrl)]
+pub async fn get_help_template(feature: String, kind: String) -> Result<HelpTemplatePage, ApiError> {
+    check_help_slug(&feature, "invalid feature slug")?;
+    check_help_slug(&kind, "invalid kind slug")?;
+    let (f, k) = (feature.clone(), kind.clone());
+    ssr::blocking(move |o| o.help_template_page(&f, &k))
+        .await?
+        .ok_or_else(|| ApiError::not_found(format!("template not found: {feature}/{kind}")))
 }
 
 /// `POST /api/ui/start_run` `{"workflow", "path"?, "trigger"?, "source_run_id"?}`:

@@ -11,7 +11,7 @@ use attune_ops::wire::{RunStatus, ShellInfo};
 use crate::api::{get_shell, ApiError};
 
 /// Every page the mission needs, in menu order.
-pub const NAV: [(&str, &str); 9] = [
+pub const NAV: [(&str, &str); 10] = [
     ("/", "Home"),
     ("/workflows", "Workflows"),
     ("/runs", "Runs"),
@@ -21,6 +21,7 @@ pub const NAV: [(&str, &str); 9] = [
     ("/telemetry", "Telemetry"),
     ("/bulletin", "Bulletin"),
     ("/health", "Health"),
+    ("/help", "Help"),
 ];
 
 /// The shell data, refreshed every 5 s in the browser so the running badge

@@ -222,3 +222,78 @@ impl LazyRoute for Health {
         view! { <HealthPage /> }.into_any()
     }
 }
+
+#[derive(Debug)]
+pub struct HelpHome;
+
+#[lazy_route]
+impl LazyRoute for HelpHome {
+    fn data() -> Self {
+        Self
+    }
+    fn view(this: Self) -> AnyView {
+        let _ = this;
+        preload_chunks();
+        view! { <HelpHomePage /> }.into_any()
+    }
+}
+
+#[derive(Debug)]
+pub struct HelpSearch;
+
+#[lazy_route]
+impl LazyRoute for HelpSearch {
+    fn data() -> Self {
+        Self
+    }
+    fn view(this: Self) -> AnyView {
+        let _ = this;
+        preload_chunks();
+        view! { <HelpSearchPage /> }.into_any()
+    }
+}
+
+#[derive(Debug)]
+pub struct HelpAdmin;
+
+#[lazy_route]
+impl LazyRoute for HelpAdmin {
+    fn data() -> Self {
+        Self
+    }
+    fn view(this: Self) -> AnyView {
+        let _ = this;
+        preload_chunks();
+        view! { <HelpAdminPage /> }.into_any()
+    }
+}
+
+#[derive(Debug)]
+pub struct HelpFeature;
+
+#[lazy_route]
+impl LazyRoute for HelpFeature {
+    fn data() -> Self {
+        Self
+    }
+    fn view(this: Self) -> AnyView {
+        let _ = this;
+        preload_chunks();
+        view! { <HelpFeaturePage /> }.into_any()
+    }
+}
+
+#[derive(Debug)]
+pub struct HelpTemplate;
+
+#[lazy_route]
+impl LazyRoute for HelpTemplate {
+    fn data() -> Self {
+        Self
+    }
+    fn view(this: Self) -> AnyView {
+        let _ = this;
+        preload_chunks();
+        view! { <HelpTemplatePage /> }.into_any()
+    }
+}

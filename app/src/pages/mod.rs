@@ -3,6 +3,7 @@
 mod bulletin;
 mod cost;
 mod health;
+mod help;
 mod home;
 pub mod lazy;
 mod not_found;
@@ -16,6 +17,7 @@ mod workflows;
 pub use bulletin::BulletinPage;
 pub use cost::CostPage;
 pub use health::HealthPage;
+pub use help::{HelpAdminPage, HelpFeaturePage, HelpHomePage, HelpSearchPage, HelpTemplatePage};
 pub use home::HomePage;
 pub use not_found::NotFound;
 pub use run::RunPage;

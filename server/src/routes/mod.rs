@@ -32,6 +32,10 @@
 //! | PUT | `/api/specs/{slug}/{phase}/status` | the status flip (`{"status"}`) | `specs` |
 //! | POST | `/api/specs/{slug}/completion-candidates/dismiss` | hide a candidate for 14 days (`{"snapshot_hash"}`) | `specs` |
 //! | POST | `/specs/{slug}/{phase}/status`, `/specs/{slug}/dismiss` | the same two actions as plain HTML forms → 303 | `specs` |
+//! | GET | `/api/help/` (also `/api/help`) | the help corpus: features with their kinds, totals | `help` |
+//! | GET | `/api/help/search?q=&limit=20` | the reference's keyword search (`limit` 1–50) | `help` |
+//! | GET | `/api/help/feature/{slug}`, `/api/help/template/{feature}/{kind}` | one feature, one template (slugs `[a-z][a-z0-9-]*`, else 400) | `help` |
+//! | GET | `/api/help/gaps`, `/api/help/featured`, `/api/help/recent?limit=5` | incomplete sets and stale templates; featured topics; recently generated (`limit` 1–20) | `help` |
 //!
 //! Handlers translate only: the work is in the engine. Blocking engine
 //! calls go through [`json_blocking`] (or [`off_thread`] when the answer is
@@ -41,6 +45,7 @@
 //! error chains.
 
 mod cost;
+mod help;
 mod history;
 mod login;
 mod logs;
@@ -116,4 +121,12 @@ pub fn router() -> Router<AppState> {
         .route("/specs/{slug}/{phase}/status", post(specs::spec_status_form))
         .route("/specs/{slug}/dismiss", post(specs::spec_dismiss_form))
         .route("/cost/budget", post(cost::cost_budget_form))
+        .route("/api/help/", get(help::index))
+        .route("/api/help", get(help::index))
+        .route("/api/help/search", get(help::search))
+        .route("/api/help/feature/{slug}", get(help::feature))
+        .route("/api/help/template/{feature}/{kind}", get(help::template))
+        .route("/api/help/gaps", get(help::gaps))
+        .route("/api/help/featured", get(help::featured))
+        .route("/api/help/recent", get(help::recent))
 }

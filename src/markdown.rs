@@ -1,5 +1,5 @@
-//! Spec files as HTML: CommonMark with tables, strikethrough, task lists
-//! and bare URLs linked (`pulldown-cmark` and `linkify`, both well kept).
+//! Markdown as HTML (spec files, help templates): CommonMark with tables,
+//! strikethrough, task lists and bare URLs linked (`pulldown-cmark` and `linkify`, both well kept).
 //!
 //! Raw HTML is never passed through: it is shown as text, as the
 //! reference's `html=False` did. Links and images keep only safe schemes
