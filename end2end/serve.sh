@@ -24,6 +24,9 @@ rm -rf "$PROJECT" && cp -R examples/demo "$PROJECT"
 python3 examples/gen_demo_home.py --home "$HOME_DIR" --project "$PROJECT" --force >/dev/null
 source scripts/fake-apis.sh
 start_fake_apis "$HOME_DIR"
+# Memory and Collab read a real Redis, seeded with the demo's index.
+source scripts/demo-redis.sh
+start_demo_redis "$HOME_DIR/redis"
 export ATTUNE_HOME="$HOME_DIR" CLAUDE_CONFIG_DIR="$HOME_DIR/claude" PYTHONDONTWRITEBYTECODE=1
 export ATTUNE_OPS_PENDING_WRITES="$HOME_DIR/pending_writes.jsonl"
 # Both projects press Refresh on the Cost page and expect a live fetch with

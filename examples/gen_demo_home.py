@@ -287,6 +287,17 @@ def settings(home: Path) -> None:
     (ops / "config.json").write_text(json.dumps(doc, indent=2, sort_keys=True) + "\n")
 
 
+def docs_outbox(home: Path) -> None:
+    """Two pending docs-outbox artifacts (names in local time), the older
+    three days old: the Collab page's outbox row, stale."""
+    out = home / "docs-outbox"
+    out.mkdir(parents=True, exist_ok=True)
+    local = datetime.now()
+    for days, kind, slug in ((3, "faq", "install-on-windows"), (0.5, "howto", "refund-partial")):
+        stamp = (local - timedelta(days=days)).strftime("%Y%m%d-%H%M")
+        (out / f"{stamp}-{kind}-{slug}.md").write_text(f"---\nkind: {kind}\nslug: {slug}\ntarget: docs/{slug}.md\n---\nDraft.\n")
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--home", required=True, type=Path)
@@ -314,6 +325,7 @@ def main() -> int:
     gates(home)
     settings(home)
     spec_mtimes(project, now)
+    docs_outbox(home)
     print(f"demo home {home}: {t} telemetry lines, {r} runs, {b} archived bulletin entries, {s} sessions")
     return 0
 

@@ -27,6 +27,10 @@ python3 examples/gen_demo_home.py --home "$HOME_DIR" --project "$PROJECT" --forc
 # from offline imitations of both APIs.
 source scripts/fake-apis.sh
 start_fake_apis "$HOME_DIR"
+# Memory and Collab: a redis-server on a free port, seeded with the demo's
+# memory index and round-table threads.
+source scripts/demo-redis.sh
+start_demo_redis "$HOME_DIR/redis"
 export ATTUNE_OPS_PENDING_WRITES="$HOME_DIR/pending_writes.jsonl"
 
 # Other actors "running" workflows, for the bulletin strip.

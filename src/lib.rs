@@ -40,6 +40,10 @@
 //!   - [`help`]: the help corpus under `.help/templates/` (features, kinds,
 //!     staleness, the reference's keyword search); [`markdown`]: markdown
 //!     to safe HTML (specs, help);
+//!   - [`memory`] and [`collab`]: the Redis-derived memory index and the
+//!     collaboration inbox (round-table threads, hand-off packets, the
+//!     cross-review ledger, the docs outbox), read-only, over
+//!     [`redis_conn`] (the reference's Redis resolution, short timeouts);
 //!   - [`outbound`]: the outbound HTTP clients' rules (no secret header
 //!     across a redirect to another origin);
 //!   - [`pyfmt`]: byte-compatible Python `json.dumps` / `isoformat` so files
@@ -59,6 +63,8 @@ pub mod wire;
 #[cfg(feature = "engine")]
 pub mod bulletin;
 #[cfg(feature = "engine")]
+pub mod collab;
+#[cfg(feature = "engine")]
 pub mod config;
 #[cfg(feature = "engine")]
 pub mod cost;
@@ -77,6 +83,8 @@ pub mod logstore;
 #[cfg(feature = "engine")]
 pub mod markdown;
 #[cfg(feature = "engine")]
+pub mod memory;
+#[cfg(feature = "engine")]
 pub mod ops;
 #[cfg(feature = "engine")]
 pub mod outbound;
@@ -90,6 +98,8 @@ pub mod pyfmt;
 pub mod pytext;
 #[cfg(feature = "engine")]
 pub mod redact;
+#[cfg(feature = "engine")]
+pub mod redis_conn;
 #[cfg(feature = "engine")]
 pub mod registry;
 #[cfg(feature = "engine")]

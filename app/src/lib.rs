@@ -136,6 +136,10 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/telemetry") view={Lazy::<lazy::Telemetry>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/bulletin") view={Lazy::<lazy::Bulletin>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/health") view={Lazy::<lazy::Health>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/memory") view={Lazy::<lazy::Memory>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/memory/node") view={Lazy::<lazy::MemoryNode>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/collab") view={Lazy::<lazy::Collab>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/collab/thread") view={Lazy::<lazy::CollabThread>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/help") view={Lazy::<lazy::HelpHome>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/help/search") view={Lazy::<lazy::HelpSearch>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/help/admin") view={Lazy::<lazy::HelpAdmin>::new()} ssr=SsrMode::Async />

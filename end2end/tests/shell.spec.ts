@@ -11,6 +11,8 @@ const PAGES: [string, string][] = [
   ['/telemetry', 'Telemetry'],
   ['/bulletin', 'Bulletin'],
   ['/health', 'Health'],
+  ['/memory', 'Memory'],
+  ['/collab', 'Collaboration'],
   ['/help', 'Help'],
 ];
 
@@ -23,7 +25,7 @@ for (const [path, heading] of PAGES) {
     await expect(page.locator('h1').first()).toContainText(heading);
     // Top bar: every page is reachable, the current one marked.
     const nav = page.getByRole('navigation', { name: 'Main' });
-    for (const label of ['Home', 'Workflows', 'Runs', 'Cost', 'Sessions', 'Specs', 'Telemetry', 'Health', 'Help']) {
+    for (const label of ['Home', 'Workflows', 'Runs', 'Cost', 'Sessions', 'Specs', 'Memory', 'Collab', 'Telemetry', 'Health', 'Help']) {
       await expect(nav.getByRole('link', { name: label, exact: true })).toBeVisible();
     }
     await expect(nav.locator('a.is-active')).toHaveAttribute('href', path);

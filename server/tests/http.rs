@@ -57,9 +57,32 @@ async fn start_with(allow_run: bool, cost: Option<attune_ops::cost::CostClient>)
     start_on("127.0.0.1", allow_run, cost).await
 }
 
+/// A dashboard whose Redis settings are `vars` (none of the process's: a
+/// developer's own Redis is never read). Without `REDIS_URL` among them, a
+/// port nothing listens on.
+async fn start_with_redis(vars: &[(&str, &str)]) -> Dash {
+    let mut env: std::collections::HashMap<String, String> = vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+    env.entry("REDIS_URL".into()).or_insert_with(|| format!("redis://127.0.0.1:{}/0", attune_ops_test_support::redis::free_port()));
+    start_full("127.0.0.1", false, None, Some(std::sync::Arc::new(move |k: &str| env.get(k).cloned()))).await
+}
+
 /// A dashboard configured for bind address `host` (it listens on loopback
 /// all the same: the configuration decides the allowlist and the login).
 async fn start_on(host: &str, allow_run: bool, cost: Option<attune_ops::cost::CostClient>) -> Dash {
+    start_full(host, allow_run, cost, None).await
+}
+
+async fn start_full(
+    host: &str,
+    allow_run: bool,
+    cost: Option<attune_ops::cost::CostClient>,
+    redis: Option<attune_ops::ops::EnvLookup>,
+) -> Dash {
+    // Never the machine's own Redis: a closed port unless the test gives one.
+    let redis = redis.unwrap_or_else(|| {
+        let url = format!("redis://127.0.0.1:{}/0", attune_ops_test_support::redis::free_port());
+        std::sync::Arc::new(move |k: &str| (k == "REDIS_URL").then(|| url.clone()))
+    });
     let project = TempProject::with_registry(REGISTRY);
     project.mkdir("src/auth");
     let (root, home) = (project.root.clone(), project.home.clone());
@@ -78,7 +101,7 @@ async fn start_on(host: &str, allow_run: bool, cost: Option<attune_ops::cost::Co
     let port = listener.local_addr().unwrap().port();
     let cost =
         cost.unwrap_or_else(|| attune_ops::cost::CostClient::with("http://127.0.0.1:9", Box::new(|| None), Duration::from_secs(900)));
-    let server = Server::from_ops(attune_ops::ops::Ops::new(cfg).unwrap().with_cost_client(cost));
+    let server = Server::from_ops(attune_ops::ops::Ops::new(cfg).unwrap().with_cost_client(cost).with_redis_env(redis));
     let token = server.token.as_str().to_string();
     let access = server.access.as_ref().map(|a| a.token().to_string());
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
@@ -1219,5 +1242,229 @@ async fn help_routes_follow_the_reference() {
     assert!(page.contains("&lt;script&gt;alert(1)&lt;/script&gt;") && !page.contains("<script>alert(1)"), "raw HTML escaped");
     let page = c.get(d.url("/help/search?q=run+the+tests")).send().await.unwrap().text().await.unwrap();
     assert!(page.contains("Run the tests") && page.contains("is not UTF-8"), "results and what was left out");
+    d.stop().await;
+}
+
+// ---------------------------------------------------------------------------
+// Memory and Collab, over a real redis-server
+
+use attune_ops_test_support::redis::RedisServer;
+
+async fn ui(d: &Dash, path: &str) -> Value {
+    let r = d.client().get(d.url(path)).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK, "{path}");
+    r.json().await.unwrap()
+}
+
+#[tokio::test]
+async fn memory_reads_a_real_redis_and_degrades_when_it_goes() {
+    let mut redis = RedisServer::start();
+    let stamp = (chrono::Utc::now() - chrono::Duration::hours(30)).format("%Y-%m-%dT%H:%M:%S+00:00").to_string();
+    let mut script = String::from(
+        "HSET attune:memory:node:overview type project description \"The project\" text \"long text\"\n\
+         HSET attune:memory:node:fb type feedback text \"\\n  first line\\nsecond\"\n\
+         RPUSH attune:memory:edges:node:overview \"{\\\"target\\\": \\\"attune:memory:node:fb\\\", \\\"type\\\": \\\"cites\\\"}\" \"not json\"\n\
+         SADD attune:memory:sources a.md b.md\n\
+         SET other:secret do-not-show\n\
+         SET \"attune:memory:node:bin\\xff\" binary-key\n\
+         RPUSH attune:roundtable:thread:q-1 \"{}\"\n\
+         HSET attune:roundtable:thread:q-1:meta seq 1\n\
+         HSET attune:roundtable:thread:test-x:meta seq 1\n",
+    );
+    for i in 0..55 {
+        script.push_str(&format!("HSET attune:memory:lesson:l{i:02} text \"lesson {i}\"\n"));
+    }
+    script.push_str(&format!("SET attune:memory:hydrated_at {stamp}\n"));
+    redis.cli_stdin(&script);
+    let d = start_with_redis(&[("REDIS_URL", &redis.url())]).await;
+    std::fs::create_dir_all(d.root.join(".claude")).unwrap();
+    std::fs::write(d.root.join(".claude/lessons.md"), "# new lesson\n").unwrap();
+
+    let m = ui(&d, "/api/ui/memory?page=1").await;
+    let o = &m["overview"];
+    assert_eq!(o["total"], 60, "the namespace only, the binary key left out: {o}");
+    assert_eq!(o["skipped_keys"], 1);
+    assert_eq!(o["family_counts"], json!([["edges", 1], ["hydrated_at", 1], ["lesson", 55], ["node", 2], ["sources", 1]]));
+    assert_eq!(o["kind_counts"], json!([["edge list", 1], ["feedback", 1], ["lesson", 55], ["marker", 1], ["project", 1], ["set", 1]]));
+    assert_eq!((o["page"].as_u64(), o["pages"].as_u64(), o["rows"].as_array().unwrap().len()), (Some(1), Some(2), 50));
+    let edges = &o["rows"][0];
+    assert_eq!((edges["name"].as_str(), edges["kind"].as_str()), (Some("node:overview"), Some("edge list")));
+    assert_eq!(edges["description"], "→ attune:memory:node:fb (cites)");
+    assert_eq!(edges["size"], "2 edges");
+    let a = &m["attention"];
+    assert_eq!(a["stale"], true);
+    assert_eq!(a["age_hours"], 30.0);
+    assert_eq!(a["changed_since"], json!([".claude/lessons.md"]));
+    assert_eq!(a["pending_threads"], 1, "test- threads are not counted");
+    // A family, a kind, a page past the end (clamped).
+    let m = ui(&d, "/api/ui/memory?family=node&kind=feedback&page=9").await;
+    let rows = m["overview"]["rows"].as_array().unwrap();
+    assert_eq!((rows.len(), m["overview"]["page"].as_u64()), (1, Some(1)));
+    assert_eq!(rows[0]["description"], "first line");
+    assert_eq!(m["overview"]["kind_counts"], json!([["feedback", 1], ["project", 1]]));
+    let m = ui(&d, "/api/ui/memory?family=lesson&page=2").await;
+    assert_eq!(m["overview"]["rows"].as_array().unwrap().len(), 5);
+
+    // One node; a key outside the namespace is refused without asking Redis.
+    let n = ui(&d, "/api/ui/memory_node?key=attune:memory:node:overview").await;
+    assert_eq!(n["fields"], json!([["description", "The project"], ["text", "long text"], ["type", "project"]]));
+    let before = redis.connections();
+    let n = ui(&d, "/api/ui/memory_node?key=other:secret").await;
+    assert!(n["fields"].is_null() && !n.to_string().contains("do-not-show"));
+    assert_eq!(redis.connections(), before + 1, "no connection for a key outside the namespace (the one more is this count's own)");
+    let c = d.client();
+    assert_eq!(c.get(d.url("/memory/node?key=other:secret")).send().await.unwrap().status(), StatusCode::NOT_FOUND);
+    assert_eq!(c.get(d.url("/memory/node?key=attune%3Amemory%3Anode%3Agone")).send().await.unwrap().status(), StatusCode::NOT_FOUND);
+    let page = c.get(d.url("/memory/node?key=attune%3Amemory%3Aedges%3Anode%3Aoverview")).send().await.unwrap();
+    assert_eq!(page.status(), StatusCode::OK);
+    assert!(page.text().await.unwrap().contains("edge 1"));
+    let page = c.get(d.url("/memory?family=node")).send().await.unwrap().text().await.unwrap();
+    assert!(
+        page.contains("Curated nodes") && page.contains("Hydration stale") && page.contains("Corpus changed since hydration"),
+        "tiles and header"
+    );
+    let home = ui(&d, "/api/ui/home").await;
+    assert_eq!(home["memory_nodes"], 60, "Home counts what the page counts");
+
+    // Redis gone: the page still answers, quickly, and says so.
+    redis.stop();
+    let t0 = std::time::Instant::now();
+    let m = ui(&d, "/api/ui/memory").await;
+    assert!(m["overview"].is_null());
+    assert!(m["unreachable"].as_str().unwrap().contains("did not answer"), "{m}");
+    assert!(t0.elapsed() < Duration::from_secs(3), "took {:?}", t0.elapsed());
+    let page = c.get(d.url("/memory")).send().await.unwrap();
+    assert_eq!(page.status(), StatusCode::OK);
+    assert!(page.text().await.unwrap().contains("Memory index unreachable"));
+    assert!(ui(&d, "/api/ui/home").await.get("memory_nodes").is_none(), "the tile hides rather than showing 0");
+    assert_eq!(c.get(d.url("/memory/node?key=attune:memory:node:overview")).send().await.unwrap().status(), StatusCode::NOT_FOUND);
+    d.stop().await;
+}
+
+#[tokio::test]
+async fn memory_says_which_setting_is_wrong_and_never_shows_a_password() {
+    let d = start_with_redis(&[("REDIS_URL", "http://example.test/0")]).await;
+    let m = ui(&d, "/api/ui/memory").await;
+    assert!(m["unreachable"].as_str().unwrap().contains("REDIS_URL has the scheme `http`"), "{m}");
+    d.stop().await;
+    let port = attune_ops_test_support::redis::free_port();
+    let url = format!("redis://:hunter2@127.0.0.1:{port}/0");
+    let d = start_with_redis(&[("REDIS_URL", &url)]).await;
+    let m = ui(&d, "/api/ui/memory").await;
+    let text = m.to_string();
+    assert!(text.contains("***") && !text.contains("hunter2"), "{text}");
+    d.stop().await;
+    // A server that accepts and never answers: the page still answers, in
+    // about the reply timeout.
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("redis://127.0.0.1:{}/0", silent.local_addr().unwrap().port());
+    let held = std::thread::spawn(move || {
+        let conn = silent.accept();
+        std::thread::sleep(Duration::from_secs(5));
+        drop(conn);
+    });
+    let d = start_with_redis(&[("REDIS_URL", &url)]).await;
+    let t0 = std::time::Instant::now();
+    let m = ui(&d, "/api/ui/memory").await;
+    assert!(m["unreachable"].as_str().unwrap().contains("took too long"), "{m}");
+    assert!(t0.elapsed() < Duration::from_secs(3), "took {:?}", t0.elapsed());
+    d.stop().await;
+    let _ = held.join();
+}
+
+fn git(dir: &std::path::Path, args: &[&str]) {
+    let out = std::process::Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args(["-c", "user.name=t", "-c", "user.email=t@t", "-c", "init.defaultBranch=main"])
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+}
+
+#[tokio::test]
+async fn collab_inbox_over_redis_files_and_git() {
+    let mut redis = RedisServer::start();
+    redis.cli_stdin(
+        "RPUSH attune:roundtable:thread:q-late \"{\\\"id\\\": 1, \\\"kind\\\": \\\"question\\\", \\\"author\\\": \\\"claude\\\", \\\"body\\\": \\\"Which?\\\", \\\"round\\\": 2}\" \"[1]\" \"nope\"\n\
+         EXPIRE attune:roundtable:thread:q-late 90000\n\
+         RPUSH attune:roundtable:thread:q-soon \"{}\"\n\
+         EXPIRE attune:roundtable:thread:q-soon 3600\n\
+         RPUSH attune:roundtable:thread:q-forever \"{}\"\n\
+         RPUSH attune:roundtable:thread:q-done \"{}\"\n\
+         HSET attune:roundtable:thread:q-done:meta status promoted\n\
+         RPUSH attune:roundtable:thread:routine-test-1 \"{}\"\n\
+         SET attune:roundtable:thread:not-a-list x\n",
+    );
+    let d = start_with_redis(&[("REDIS_URL", &redis.url())]).await;
+    // A repository with origin/main: `done` is merged, `wip` is not, `gone`
+    // does not exist; a packet without a branch line is not listed.
+    git(&d.root, &["init", "-q"]);
+    git(&d.root, &["commit", "-q", "--allow-empty", "-m", "base"]);
+    git(&d.root, &["branch", "done"]);
+    git(&d.root, &["update-ref", "refs/remotes/origin/main", "HEAD"]);
+    git(&d.root, &["checkout", "-q", "-b", "wip"]);
+    git(&d.root, &["commit", "-q", "--allow-empty", "-m", "more"]);
+    let handoffs = d.root.join("docs/handoffs");
+    std::fs::create_dir_all(&handoffs).unwrap();
+    for (slug, branch) in [("a-done", "\"done\""), ("b-wip", "\"wip\""), ("c-gone", "\"gone\""), ("d-none", "")] {
+        let line = if branch.is_empty() { String::new() } else { format!("branch: {branch}\n") };
+        std::fs::write(handoffs.join(format!("{slug}.md")), format!("---\nbase_ref: \"main\"\n{line}---\n# Agent work handoff\n")).unwrap();
+    }
+    std::fs::create_dir_all(d.root.join("docs/specs/cross-review")).unwrap();
+    std::fs::write(d.root.join("docs/specs/cross-review/receipts.md"), "| r1 | not-triaged |\n| r2 | not-triaged |\n").unwrap();
+
+    let i = ui(&d, "/api/ui/collab").await;
+    assert_eq!(i["board_reachable"], true);
+    let threads: Vec<(&str, Value)> =
+        i["threads"].as_array().unwrap().iter().map(|t| (t["thread"].as_str().unwrap(), t["ttl_hours"].clone())).collect();
+    assert_eq!(threads, vec![("q-soon", json!(1.0)), ("q-late", json!(25.0)), ("q-forever", Value::Null)], "soonest first, no expiry last");
+    assert_eq!(i["threads"][1]["messages"], 3);
+    assert_eq!(
+        i["stale_handoffs"],
+        json!([
+            {"slug": "a-done", "branch": "done", "reason": "branch merged — packet should be deleted"},
+            {"slug": "c-gone", "branch": "gone", "reason": "branch missing"}
+        ])
+    );
+    assert_eq!(i["untriaged_reviews"], 2);
+    assert!(i["docs_outbox"].is_null());
+    assert!(!d.home.join("docs-outbox").exists(), "reading the inbox creates nothing");
+    assert_eq!(i["action_count"], 3 + 2 + 1);
+
+    // The outbox turns stale at two days (names are local time).
+    std::fs::create_dir_all(d.home.join("docs-outbox")).unwrap();
+    let old = (chrono::Local::now() - chrono::Duration::days(3)).format("%Y%m%d-%H%M").to_string();
+    std::fs::write(d.home.join(format!("docs-outbox/{old}-faq-install.md")), "---\nkind: faq\n---\n").unwrap();
+    let i = ui(&d, "/api/ui/collab").await;
+    assert_eq!((i["docs_outbox"]["count"].as_u64(), i["docs_outbox"]["stale"].as_bool()), (Some(1), Some(true)));
+    assert_eq!(i["action_count"], 7);
+    let page = d.client().get(d.url("/collab")).send().await.unwrap().text().await.unwrap();
+    assert!(
+        page.contains("Threads pending promotion (3)") && page.contains("/roundtable promote q-soon") && page.contains("sweep overdue")
+    );
+
+    // A thread: messages that are JSON objects; a refused id; an unknown one.
+    let t = ui(&d, "/api/ui/collab_thread?id=q-late").await;
+    assert_eq!(t["messages"], json!([{"id": "1", "kind": "question", "author": "claude", "round": "2", "body": "Which?"}]));
+    let c = d.client();
+    let before = redis.connections();
+    assert_eq!(c.get(d.url("/collab/thread?id=q-late:meta")).send().await.unwrap().status(), StatusCode::NOT_FOUND);
+    assert_eq!(c.get(d.url("/collab/thread?id=a%20b")).send().await.unwrap().status(), StatusCode::NOT_FOUND);
+    assert_eq!(redis.connections(), before + 1, "refused ids never reach Redis (the one more is this count's own)");
+    let r = c.get(d.url("/collab/thread?id=unknown")).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert!(r.text().await.unwrap().contains("Empty thread"));
+
+    // Redis gone: the files and git still answer.
+    redis.stop();
+    let i = ui(&d, "/api/ui/collab").await;
+    assert_eq!((i["board_reachable"].as_bool(), i["threads"].as_array().map(Vec::len)), (Some(false), Some(0)));
+    assert_eq!(i["stale_handoffs"].as_array().unwrap().len(), 2);
+    let page = c.get(d.url("/collab")).send().await.unwrap();
+    assert_eq!(page.status(), StatusCode::OK);
+    assert!(page.text().await.unwrap().contains("Board unreachable"));
+    assert_eq!(c.get(d.url("/collab/thread?id=q-late")).send().await.unwrap().status(), StatusCode::NOT_FOUND);
     d.stop().await;
 }

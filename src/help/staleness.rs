@@ -157,7 +157,8 @@ fn feature_freshness(root: &Path, help: &Path, name: &str, patterns: &[String]) 
 /// The files (not folders) the patterns match under `root`, as sorted
 /// relative POSIX paths. A pattern ending in `**` means every file below.
 /// Patterns are confined to the root: an absolute one or one with `..` is
-/// refused.
+/// refused. Only what a pattern can reach is read: a literal path is one
+/// `stat`, a pattern without `**` is walked no deeper than its segments.
 fn matched_files(root: &Path, patterns: &[String]) -> Result<Vec<String>, String> {
     let mut out: Vec<String> = Vec::new();
     for p in patterns {
@@ -165,19 +166,30 @@ fn matched_files(root: &Path, patterns: &[String]) -> Result<Vec<String>, String
             return Err(format!("its files pattern `{p}` reaches outside the project"));
         }
         let p = if p.ends_with("**") { format!("{p}/*") } else { p.clone() };
+        // `./a/b` and `a//b` name `a/b`, as pathlib reads them.
+        let segs: Vec<&str> = p.split('/').filter(|s| !s.is_empty() && *s != ".").collect();
+        let p = segs.join("/");
+        let is_glob = |s: &str| s.contains(['*', '?', '[', '{']);
+        if !segs.iter().any(|s| is_glob(s)) {
+            let excluded = segs.iter().any(|s| EXCLUDED_DIRS.contains(s));
+            if !p.is_empty() && !excluded && root.join(&p).is_file() && !out.contains(&p) {
+                out.push(p);
+            }
+            continue;
+        }
         let glob = globset::GlobBuilder::new(&p)
             .literal_separator(true)
             .build()
             .map_err(|_| format!("its files pattern `{p}` is not a pattern this dashboard reads"))?
             .compile_matcher();
-        // Walk from the pattern's literal leading folders only.
-        let segs: Vec<&str> = p.split('/').filter(|s| !s.is_empty() && *s != ".").collect();
-        let literal = segs.iter().take_while(|s| !s.contains(['*', '?', '[', '{'])).count().min(segs.len().saturating_sub(1));
+        // Walk from the pattern's literal leading folders, only as deep as
+        // its segments reach unless it has `**`.
+        let literal = segs.iter().take_while(|s| !is_glob(s)).count().min(segs.len().saturating_sub(1));
         let base = segs[..literal].join("/");
-        walk(root, &base, &mut |rel| {
-            let rel_for_match = rel.to_string();
-            if glob.is_match(&rel_for_match) && !out.contains(&rel_for_match) {
-                out.push(rel_for_match);
+        let depth = if segs.contains(&"**") { usize::MAX } else { segs.len() - literal };
+        walk(root, &base, depth, &mut |rel| {
+            if glob.is_match(rel) && !out.iter().any(|o| o == rel) {
+                out.push(rel.to_string());
             }
         });
     }
@@ -185,9 +197,10 @@ fn matched_files(root: &Path, patterns: &[String]) -> Result<Vec<String>, String
     Ok(out)
 }
 
-/// Calls `f` with every file under `root/base` (relative to `root`),
-/// skipping the excluded folders and not following links to folders.
-fn walk(root: &Path, base: &str, f: &mut dyn FnMut(&str)) {
+/// Calls `f` with every file under `root/base` (relative to `root`) at most
+/// `depth` levels down, skipping the excluded names (folders and files) and
+/// not following links to folders.
+fn walk(root: &Path, base: &str, depth: usize, f: &mut dyn FnMut(&str)) {
     if base.split('/').any(|s| EXCLUDED_DIRS.contains(&s)) {
         return;
     }
@@ -200,16 +213,19 @@ fn walk(root: &Path, base: &str, f: &mut dyn FnMut(&str)) {
         Ok(m) if m.is_dir() => {}
         _ => return,
     }
-    let mut stack = vec![(start, base.to_string())];
-    while let Some((dir, rel)) = stack.pop() {
+    let mut stack = vec![(start, base.to_string(), 1usize)];
+    while let Some((dir, rel, level)) = stack.pop() {
         let Ok(rd) = std::fs::read_dir(&dir) else { continue };
         for e in rd.flatten() {
             let Ok(name) = e.file_name().into_string() else { continue };
+            if EXCLUDED_DIRS.contains(&name.as_str()) {
+                continue;
+            }
             let Ok(ft) = e.file_type() else { continue };
             let r = if rel.is_empty() { name.clone() } else { format!("{rel}/{name}") };
             if ft.is_dir() {
-                if !EXCLUDED_DIRS.contains(&name.as_str()) {
-                    stack.push((e.path(), r));
+                if level < depth {
+                    stack.push((e.path(), r, level + 1));
                 }
             } else if ft.is_file() || (ft.is_symlink() && e.path().is_file()) {
                 f(&r);
@@ -292,5 +308,8 @@ mod tests {
         assert_eq!(matched_files(d.path(), &["docs/*.md".into()]).expect("ok"), ["docs/a.md"]);
         assert_eq!(matched_files(d.path(), &["**/*.py".into(), "docs/a.md".into()]).expect("ok"), ["docs/a.md", "src/m.py"]);
         assert!(matched_files(d.path(), &["/etc/*".into()]).is_err());
+        assert_eq!(matched_files(d.path(), &["./docs/a.md".into(), "docs/missing.md".into()]).expect("ok"), ["docs/a.md"]);
+        // Without `**` a pattern reaches no deeper than its segments.
+        assert_eq!(matched_files(d.path(), &["*/*.md".into()]).expect("ok"), ["docs/a.md"]);
     }
 }

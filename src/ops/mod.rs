@@ -19,17 +19,20 @@
 //! * `cost`: the Cost page, Home's spend tiles, the spend alarm and the
 //!   budget;
 //! * `specs`: the Specs pages, status flips and candidates;
-//! * `help`: the Help pages and `/api/help/…`.
+//! * `help`: the Help pages and `/api/help/…`;
+//! * `memory`: the Memory and Collab pages (Redis, the inbox's files).
 
 mod cost;
 mod health;
 mod help;
+mod memory;
 mod pages;
 mod runs;
 mod specs;
 
 use std::sync::{Arc, Mutex};
 
+pub use memory::EnvLookup;
 pub use runs::{percentile, run_stats, sort_runs, RunHandle, StartError, StoredRun};
 
 use crate::bulletin::{self, BulletinWriter};
@@ -66,6 +69,8 @@ pub struct Ops {
     stopped: tokio::sync::watch::Sender<bool>,
     /// The help corpus's source-hash check, cached a few seconds.
     help_staleness: Mutex<Option<(std::time::Instant, Arc<crate::help::Staleness>)>>,
+    /// Where Redis settings are looked up (the process environment).
+    redis_env: memory::EnvLookup,
 }
 
 impl Ops {
@@ -102,6 +107,7 @@ impl Ops {
             detector: Arc::new(crate::specs::candidates::Detector::new()),
             stopped: tokio::sync::watch::channel(false).0,
             help_staleness: Mutex::new(None),
+            redis_env: Arc::new(|k| std::env::var(k).ok()),
             config,
         })
     }

@@ -69,6 +69,7 @@ impl Ops {
             cost_pending: false,
             alarm: None,
             budget: None,
+            memory_nodes: None,
         }
     }
 

@@ -10,7 +10,7 @@
 //! The types are grouped by domain, one private file each, and all named
 //! from here (`attune_ops::wire::RunInfo`): `runs` (runs, logs, the run and
 //! Runs pages), `workflows` (the registry and the Workflows page), `cost`,
-//! `specs`, `help`, `readside` (bulletin entries, telemetry, sessions), `pages`
+//! `specs`, `help`, `memory`, `collab`, `readside` (bulletin entries, telemetry, sessions), `pages`
 //! (Home, Bulletin and Health pages), and `text` (display and quoting rules
 //! shared by the server and the browser). This file holds the
 //! dashboard-wide ones (info, the shell, error bodies).
@@ -20,8 +20,10 @@
 
 use serde::{Deserialize, Serialize};
 
+mod collab;
 mod cost;
 mod help;
+mod memory;
 mod pages;
 mod readside;
 mod runs;
@@ -29,8 +31,10 @@ mod specs;
 mod text;
 mod workflows;
 
+pub use collab::*;
 pub use cost::*;
 pub use help::*;
+pub use memory::*;
 pub use pages::*;
 pub use readside::*;
 pub use runs::*;

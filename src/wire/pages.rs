@@ -35,6 +35,10 @@ pub struct HomeData {
     /// The spend alarm (account data, else local telemetry).
     pub alarm: Option<SpendAlarm>,
     pub budget: Option<Budget>,
+    /// Keys of the memory index (Redis); `None` when Redis cannot be read
+    /// (the tile is hidden rather than showing a false zero).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub memory_nodes: Option<u64>,
 }
 
 /// The Bulletin page: active entries, a day's entries, the days archived.

@@ -14,9 +14,10 @@ use leptos::prelude::*;
 use server_fn::codec::{GetUrl, Json};
 
 use attune_ops::wire::{
-    Budget, BulletinData, BulletinEntry, CandidatesData, CostData, CostProgress, HealthData, HelpFeature, HelpGaps, HelpHomeData,
-    HelpSearch, HelpTemplatePage, HomeData, RunInfo, RunPageData, RunsData, RunsQuery, SessionDetail, SessionList, ShellInfo, SpecPageData,
-    SpecsPageData, StartRunResponse, StatusFlip, TelemetrySummary, WorkflowsData,
+    Budget, BulletinData, BulletinEntry, CandidatesData, CollabInbox, CollabThreadData, CostData, CostProgress, HealthData, HelpFeature,
+    HelpGaps, HelpHomeData, HelpSearch, HelpTemplatePage, HomeData, MemoryNodeData, MemoryPageData, RunInfo, RunPageData, RunsData,
+    RunsQuery, SessionDetail, SessionList, ShellInfo, SpecPageData, SpecsPageData, StartRunResponse, StatusFlip, TelemetrySummary,
+    WorkflowsData,
 };
 
 use crate::client::TokenClient;
@@ -46,11 +47,15 @@ const HOME_COST_WAIT: std::time::Duration = std::time::Duration::from_millis(250
 pub async fn get_home(refresh: Option<bool>) -> Result<HomeData, ApiError> {
     let ops = ssr::ops()?;
     let fetch = ops.spawn_cost_fetch(refresh.unwrap_or(false));
+    let o2 = ops.clone();
+    let memory = tokio::spawn(async move { o2.memory_count().await });
     let home = ssr::blocking(|o| o.home_data()).await?;
     let r = tokio::time::timeout(HOME_COST_WAIT, fetch).await.ok();
+    let memory_nodes = memory.await.ok().flatten();
     ssr::blocking(move |o| {
         let mut home = home;
         o.fill_home_cost(&mut home, r);
+        home.memory_nodes = memory_nodes;
         home
     })
     .await
@@ -231,6 +236,34 @@ pub async fn get_help_template(feature: String, kind: String) -> Result<HelpTemp
     ssr::blocking(move |o| o.help_template_page(&f, &k))
         .await?
         .ok_or_else(|| ApiError::not_found(format!("template not found: {feature}/{kind}")))
+}
+
+/// `GET /api/ui/memory?family=&kind=&page=`: the memory index (Redis),
+/// read-only; `overview` is `null` with `unreachable` when Redis cannot be
+/// read.
+#[server(prefix = "/api/ui", endpoint = "memory", input = GetUrl)]
+pub async fn get_memory(family: Option<String>, kind: Option<String>, page: Option<u32>) -> Result<MemoryPageData, ApiError> {
+    let keep = |v: Option<String>| v.filter(|s| !s.is_empty());
+    Ok(ssr::ops()?.memory_page(keep(family), keep(kind), page.unwrap_or(1).max(1)).await)
+}
+
+/// `GET /api/ui/memory_node?key=`: one node (`fields` is `null` when the
+/// key is outside `attune:memory:`, missing, or Redis is down).
+#[server(prefix = "/api/ui", endpoint = "memory_node", input = GetUrl)]
+pub async fn get_memory_node(key: String) -> Result<MemoryNodeData, ApiError> {
+    Ok(ssr::ops()?.memory_node(&key).await)
+}
+
+/// `GET /api/ui/collab`: the collaboration inbox.
+#[server(prefix = "/api/ui", endpoint = "collab", input = GetUrl)]
+pub async fn get_collab() -> Result<CollabInbox, ApiError> {
+    Ok(ssr::ops()?.collab_inbox().await)
+}
+
+/// `GET /api/ui/collab_thread?id=`: one round-table thread.
+#[server(prefix = "/api/ui", endpoint = "collab_thread", input = GetUrl)]
+pub async fn get_collab_thread(id: String) -> Result<CollabThreadData, ApiError> {
+    Ok(ssr::ops()?.collab_thread(&id).await)
 }
 
 /// `POST /api/ui/start_run` `{"workflow", "path"?, "trigger"?, "source_run_id"?}`:

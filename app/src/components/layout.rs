@@ -11,13 +11,15 @@ use attune_ops::wire::{RunStatus, ShellInfo};
 use crate::api::{get_shell, ApiError};
 
 /// Every page the mission needs, in menu order.
-pub const NAV: [(&str, &str); 10] = [
+pub const NAV: [(&str, &str); 12] = [
     ("/", "Home"),
     ("/workflows", "Workflows"),
     ("/runs", "Runs"),
     ("/cost", "Cost"),
     ("/sessions", "Sessions"),
     ("/specs", "Specs"),
+    ("/memory", "Memory"),
+    ("/collab", "Collab"),
     ("/telemetry", "Telemetry"),
     ("/bulletin", "Bulletin"),
     ("/health", "Health"),

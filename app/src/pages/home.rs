@@ -48,6 +48,7 @@ fn HomeView(h: HomeData) -> impl IntoView {
             </Tile>
             <Tile label="Workflows" value=h.workflow_count.to_string() foot={if h.registry_errors > 0 { format!("{} registry problem(s) — see Workflows", h.registry_errors) } else if h.allow_run { "runnable from the dashboard".to_string() } else { "read-only: start with --allow-run to run".to_string() }} href="/workflows" />
             <Tile label="Active runs" value=active.to_string() foot="queued or running" href="/runs" />
+            {h.memory_nodes.map(|n| view! { <Tile label="Memory nodes" value=fmt::count(n) foot="Redis-derived index, hydrated from the corpus" href="/memory" /> })}
         </div>
         <div class="tiles kpi-cluster-account">
             <AccountTiles summary=h.cost.clone() error=h.cost_error.clone() pending=h.cost_pending />

@@ -297,3 +297,63 @@ impl LazyRoute for HelpTemplate {
         view! { <HelpTemplatePage /> }.into_any()
     }
 }
+
+#[derive(Debug)]
+pub struct Memory;
+
+#[lazy_route]
+impl LazyRoute for Memory {
+    fn data() -> Self {
+        Self
+    }
+    fn view(this: Self) -> AnyView {
+        let _ = this;
+        preload_chunks();
+        view! { <MemoryPage /> }.into_any()
+    }
+}
+
+#[derive(Debug)]
+pub struct MemoryNode;
+
+#[lazy_route]
+impl LazyRoute for MemoryNode {
+    fn data() -> Self {
+        Self
+    }
+    fn view(this: Self) -> AnyView {
+        let _ = this;
+        preload_chunks();
+        view! { <MemoryNodePage /> }.into_any()
+    }
+}
+
+#[derive(Debug)]
+pub struct Collab;
+
+#[lazy_route]
+impl LazyRoute for Collab {
+    fn data() -> Self {
+        Self
+    }
+    fn view(this: Self) -> AnyView {
+        let _ = this;
+        preload_chunks();
+        view! { <CollabPage /> }.into_any()
+    }
+}
+
+#[derive(Debug)]
+pub struct CollabThread;
+
+#[lazy_route]
+impl LazyRoute for CollabThread {
+    fn data() -> Self {
+        Self
+    }
+    fn view(this: Self) -> AnyView {
+        let _ = this;
+        preload_chunks();
+        view! { <CollabThreadPage /> }.into_any()
+    }
+}

@@ -1,11 +1,13 @@
 //! One module per route.
 
 mod bulletin;
+mod collab;
 mod cost;
 mod health;
 mod help;
 mod home;
 pub mod lazy;
+mod memory;
 mod not_found;
 mod run;
 mod runs;
@@ -15,10 +17,12 @@ mod telemetry;
 mod workflows;
 
 pub use bulletin::BulletinPage;
+pub use collab::{CollabPage, CollabThreadPage};
 pub use cost::CostPage;
 pub use health::HealthPage;
 pub use help::{HelpAdminPage, HelpFeaturePage, HelpHomePage, HelpSearchPage, HelpTemplatePage};
 pub use home::HomePage;
+pub use memory::{MemoryNodePage, MemoryPage};
 pub use not_found::NotFound;
 pub use run::RunPage;
 pub use runs::RunsPage;

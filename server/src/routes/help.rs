@@ -28,7 +28,13 @@ pub(super) struct SearchQuery {
 /// A query-string integer as FastAPI reads it, or its 422.
 fn int_param(name: &str, raw: Option<&str>, default: i64) -> Result<i64, Box<Response>> {
     let Some(raw) = raw else { return Ok(default) };
-    raw.trim().parse::<i64>().map_err(|_| {
+    let t = raw.trim();
+    // An integer past i64 is still an integer (the caller clamps it).
+    let digits = t.strip_prefix(['-', '+']).unwrap_or(t);
+    if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) && t.parse::<i64>().is_err() {
+        return Ok(if t.starts_with('-') { i64::MIN } else { i64::MAX });
+    }
+    t.parse::<i64>().map_err(|_| {
         Box::new(detail(
             StatusCode::UNPROCESSABLE_ENTITY,
             json!([{"type": "int_parsing", "loc": ["query", name], "msg": "Input should be a valid integer, unable to parse string as an integer", "input": raw}]),

@@ -4,7 +4,8 @@
 //! * [`http::Imitation`]: a scripted HTTP/1.1 server on loopback, standing in
 //!   for the Anthropic Admin API, GitHub's REST API and the like;
 //! * [`project::TempProject`]: a temporary project root and attune home;
-//! * [`procs`]: what `/proc` says about a process (running, zombie, gone).
+//! * [`procs`]: what `/proc` says about a process (running, zombie, gone);
+//! * [`redis::RedisServer`]: a real `redis-server` on a free port.
 //!
 //! Plain threads and `std::net`, no async runtime: the same helpers serve
 //! `#[tokio::test]`s, synchronous tests that drive the release binary, and
@@ -13,3 +14,4 @@
 pub mod http;
 pub mod procs;
 pub mod project;
+pub mod redis;
