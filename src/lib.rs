@@ -37,6 +37,7 @@
 //!   - [`bulletin`], [`telemetry`], [`sessions`] (with [`redact`]), [`cost`]
 //!     (key, client, report, alarm): the read-side views;
 //!   - [`specs`]: spec listing, status flips and completion candidates;
+//!     [`pending_writes`]: the journal of dashboard writes read back;
 //!   - [`help`]: the help corpus under `.help/templates/` (features, kinds,
 //!     staleness, the reference's keyword search); [`markdown`]: markdown
 //!     to safe HTML (specs, help);
@@ -88,6 +89,8 @@ pub mod memory;
 pub mod ops;
 #[cfg(feature = "engine")]
 pub mod outbound;
+#[cfg(feature = "engine")]
+pub mod pending_writes;
 #[cfg(feature = "engine")]
 pub mod procs;
 #[cfg(feature = "engine")]

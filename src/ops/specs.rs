@@ -90,3 +90,38 @@ impl Ops {
         CandidatesData { enabled: true, candidates: d.candidates, notes: d.notes, pending: false, checked_at: Some(d.checked_at) }
     }
 }
+
+impl Ops {
+    /// `GET /api/pending-writes`: the journal, enriched (the reference's
+    /// shape).
+    pub fn pending_writes(&self) -> serde_json::Value {
+        crate::pending_writes::read(&self.config.pending_writes_path, chrono::Utc::now())
+    }
+
+    /// The Specs page's panel: this project's writes not yet committed.
+    pub fn pending_writes_panel(&self) -> crate::wire::PendingWritesPanel {
+        let all = self.pending_writes();
+        let root = self.config.project_root.display().to_string();
+        let mine: Vec<&serde_json::Value> = all["pending"]
+            .as_array()
+            .map(|a| a.iter().filter(|e| e["project_root"].as_str() == Some(root.as_str())).collect())
+            .unwrap_or_default();
+        let text = |e: &serde_json::Value, k: &str| e[k].as_str().unwrap_or("").to_string();
+        crate::wire::PendingWritesPanel {
+            total: mine.len() as u32,
+            uncommitted: mine
+                .iter()
+                .filter(|e| e["is_committed"] == serde_json::Value::Bool(false))
+                .map(|e| crate::wire::PendingWrite {
+                    file_path: text(e, "file_path"),
+                    action: text(e, "action"),
+                    ts: text(e, "ts"),
+                    age_seconds: e["age_seconds"].as_i64(),
+                    dashboard_still_running: e["dashboard_still_running"] == serde_json::Value::Bool(true),
+                    matches_journal: e["matches_journal"] == serde_json::Value::Bool(true),
+                    is_committed: e["is_committed"].as_bool(),
+                })
+                .collect(),
+        }
+    }
+}

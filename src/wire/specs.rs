@@ -115,3 +115,25 @@ pub struct SpecPageData {
     pub phases: Vec<PhaseView>,
     pub allow_run: bool,
 }
+
+/// One write of the pending-writes journal, as the Specs page shows it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PendingWrite {
+    pub file_path: String,
+    pub action: String,
+    pub ts: String,
+    pub age_seconds: Option<i64>,
+    pub dashboard_still_running: bool,
+    /// The file on disk is still what was written.
+    pub matches_journal: bool,
+    /// `None`: git cannot tell.
+    pub is_committed: Option<bool>,
+}
+
+/// This project's dashboard writes that are not committed yet.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct PendingWritesPanel {
+    pub uncommitted: Vec<PendingWrite>,
+    /// Every entry of the journal for this project.
+    pub total: u32,
+}

@@ -200,6 +200,13 @@ pub async fn get_health() -> Result<HealthData, ApiError> {
     ssr::blocking(|o| o.health()).await
 }
 
+/// `GET /api/ui/pending_writes`: this project's dashboard writes not yet
+/// committed (the Specs page's panel).
+#[server(prefix = "/api/ui", endpoint = "pending_writes", input = GetUrl)]
+pub async fn get_pending_writes() -> Result<attune_ops::wire::PendingWritesPanel, ApiError> {
+    ssr::blocking(|o| o.pending_writes_panel()).await
+}
+
 /// `GET /api/ui/help`: the Help home — features, featured topics,
 /// recently generated templates.
 #[server(prefix = "/api/ui", endpoint = "help", input = GetUrl)]

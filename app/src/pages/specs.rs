@@ -131,6 +131,46 @@ pub fn SpecsPage() -> impl IntoView {
         <PageData resource=data loading="Reading the spec folders…" let:d>
             <SpecsView d version />
         </PageData>
+        <PendingWrites version />
+    }
+}
+
+/// Status flips (and any other dashboard write) not committed yet: the
+/// pending-writes journal, for this project. Shown only when there are
+/// some; refreshed after a flip.
+#[component]
+fn PendingWrites(version: RwSignal<u32>) -> impl IntoView {
+    let data = Resource::new(move || version.get(), |_| crate::api::get_pending_writes());
+    let now = fmt::now();
+    view! {
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                let p = data.await.ok().filter(|p| !p.uncommitted.is_empty())?;
+                Some(view! {
+                    <section class="panel pending-writes">
+                        <h2>{format!("Dashboard writes not committed yet ({})", p.uncommitted.len())}</h2>
+                        <p class="muted small">"From the pending-writes journal shared by attune's tools: commit them, or they stay local."</p>
+                        <table class="table">
+                            <thead><tr><th>"File"</th><th>"Change"</th><th>"When"</th><th>"On disk"</th><th>"Dashboard"</th></tr></thead>
+                            <tbody>
+                                {p.uncommitted.into_iter().map(|w| {
+                                    let when = fmt::parse_time(&w.ts).map(|t| fmt::ago(t, now)).unwrap_or_else(|| w.ts.clone());
+                                    view! {
+                                        <tr>
+                                            <td><code>{w.file_path.clone()}</code></td>
+                                            <td>{w.action.replace('_', " ")}</td>
+                                            <td title=w.ts.clone()>{when}</td>
+                                            <td>{if w.matches_journal { view! { <span class="chip chip-ok">"as written"</span> }.into_any() } else { view! { <span class="chip chip-warn">"changed since"</span> }.into_any() }}</td>
+                                            <td class="small muted">{if w.dashboard_still_running { "still running" } else { "stopped" }}</td>
+                                        </tr>
+                                    }
+                                }).collect_view()}
+                            </tbody>
+                        </table>
+                    </section>
+                })
+            })}
+        </Suspense>
     }
 }
 

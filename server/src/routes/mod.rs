@@ -32,6 +32,7 @@
 //! | PUT | `/api/specs/{slug}/{phase}/status` | the status flip (`{"status"}`) | `specs` |
 //! | POST | `/api/specs/{slug}/completion-candidates/dismiss` | hide a candidate for 14 days (`{"snapshot_hash"}`) | `specs` |
 //! | POST | `/specs/{slug}/{phase}/status`, `/specs/{slug}/dismiss` | the same two actions as plain HTML forms → 303 | `specs` |
+//! | GET | `/api/pending-writes` | the journal of dashboard writes, each with whether its dashboard runs, the file still matches, it is committed, its age; a summary | `specs` |
 //! | GET | `/api/help/` (also `/api/help`) | the help corpus: features with their kinds, totals | `help` |
 //! | GET | `/api/help/search?q=&limit=20` | the reference's keyword search (`limit` 1–50) | `help` |
 //! | GET | `/api/help/feature/{slug}`, `/api/help/template/{feature}/{kind}` | one feature, one template (slugs `[a-z][a-z0-9-]*`, else 400) | `help` |
@@ -121,6 +122,7 @@ pub fn router() -> Router<AppState> {
         .route("/specs/{slug}/{phase}/status", post(specs::spec_status_form))
         .route("/specs/{slug}/dismiss", post(specs::spec_dismiss_form))
         .route("/cost/budget", post(cost::cost_budget_form))
+        .route("/api/pending-writes", get(specs::pending_writes))
         .route("/api/help/", get(help::index))
         .route("/api/help", get(help::index))
         .route("/api/help/search", get(help::search))

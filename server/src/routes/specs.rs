@@ -37,6 +37,11 @@ fn json_object(body: &[u8]) -> Result<serde_json::Map<String, Value>, Box<Respon
     }
 }
 
+/// `GET /api/pending-writes` (git and file hashes: off the async threads).
+pub(super) async fn pending_writes(State(s): State<AppState>) -> Response {
+    json_blocking(move || Ok(s.ops.pending_writes())).await
+}
+
 /// `GET /api/specs`.
 pub(super) async fn specs_list(State(s): State<AppState>) -> Response {
     json_blocking(move || Ok(s.ops.specs_listing_json())).await
