@@ -34,6 +34,7 @@
 //!   - [`ops`]: [`ops::Ops`], the engine behind one object with the
 //!     operations the pages and routes need (one file per domain: runs,
 //!     pages, health, cost, specs); its parts are private;
+//!   - [`interactions`]: the in-memory dashboard interaction counters;
 //!   - [`bulletin`], [`telemetry`], [`sessions`] (with [`redact`]), [`cost`]
 //!     (key, client, report, alarm): the read-side views;
 //!   - [`specs`]: spec listing, status flips and completion candidates;
@@ -77,6 +78,8 @@ pub mod fsutil;
 pub mod help;
 #[cfg(feature = "engine")]
 pub mod history;
+#[cfg(feature = "engine")]
+pub mod interactions;
 #[cfg(feature = "engine")]
 pub mod logsearch;
 #[cfg(feature = "engine")]

@@ -271,10 +271,17 @@ pub async fn perimeter(State(p): State<Perimeter>, req: Request, next: Next) -> 
             Err(resp) => return resp,
         },
     };
-    if !p.allow_run {
+    if !p.allow_run && !writes_nothing(req.uri().path()) {
         return detail(StatusCode::FORBIDDEN, json!(read_only_message(req.uri().path())));
     }
     next.run(req).await
+}
+
+/// Mutations that change nothing on disk or in any run, allowed read-only
+/// (still with the client token, still same-site): the in-memory
+/// interaction counters.
+fn writes_nothing(path: &str) -> bool {
+    matches!(path, "/api/telemetry/interaction" | "/api/ui/record_interaction")
 }
 
 /// Is the body an `application/x-www-form-urlencoded` form (a plain HTML

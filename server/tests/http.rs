@@ -1536,3 +1536,66 @@ async fn pending_writes_are_read_back_with_what_is_true_now() {
     let _ = std::fs::remove_dir_all(&proj);
     d.stop().await;
 }
+
+// ---------------------------------------------------------------------------
+// Interaction counters
+
+#[tokio::test]
+async fn interaction_counters_take_the_token_work_read_only_and_validate_the_body() {
+    let d = start(false).await;
+    let c = d.client();
+    let post = |body: &str, ct: Option<&str>, token: bool| {
+        let mut r = c.post(d.url("/api/telemetry/interaction")).body(body.to_string());
+        if let Some(ct) = ct {
+            r = r.header("content-type", ct);
+        }
+        if token {
+            r = r.header("X-Attune-Client", &d.token);
+        }
+        r.send()
+    };
+    let json = Some("application/json");
+    for (body, want) in [
+        (r#"{"event": "pill_click", "target": "code-review"}"#, 204),
+        (r#"{"event": "pill_click", "target": "code-review", "extra": 1}"#, 204),
+        (r#"{"event": "pill_click", "target": "has space"}"#, 204),
+        (r#"{"event": "rec_card_click", "target": null}"#, 204),
+        (r#"{"event": "something_else"}"#, 204),
+        (r#"{"event": ""}"#, 422),
+        (r#"{"target": "x"}"#, 422),
+        (r#"{"event": 5}"#, 422),
+        (r#"{"event": "pill_click", "target": 5}"#, 422),
+        ("[1]", 422),
+        ("not json", 422),
+    ] {
+        assert_eq!(post(body, json, true).await.unwrap().status().as_u16(), want, "{body}");
+    }
+    let long = format!(r#"{{"event": "{}"}}"#, "e".repeat(65));
+    assert_eq!(post(&long, json, true).await.unwrap().status().as_u16(), 422);
+    assert_eq!(post(r#"{"event": "pill_click"}"#, None, true).await.unwrap().status().as_u16(), 422, "no JSON content type");
+    assert_eq!(post(r#"{"event": "pill_click"}"#, json, false).await.unwrap().status().as_u16(), 403, "the token is required");
+    let r = c
+        .post(d.url("/api/telemetry/interaction"))
+        .header("content-type", "application/json")
+        .header("X-Attune-Client", &d.token)
+        .header("Origin", "http://evil.example")
+        .body(r#"{"event": "pill_click"}"#)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 403, "cross-site refused");
+    let v = ui(&d, "/api/telemetry/interactions").await;
+    assert_eq!(v["totals"], json!({"pill_clicks": 3, "rec_card_clicks": 1, "scope_picker_changes": 0}));
+    assert_eq!(serde_json::to_string(&v["pill_clicks"]).unwrap(), r#"{"code-review":2,"(unknown)":1}"#);
+    // The UI's server function counts the same counters.
+    let r = c
+        .post(d.url("/api/ui/record_interaction"))
+        .header("X-Attune-Client", &d.token)
+        .json(&json!({"event": "scope_picker_change", "target": "test-audit"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(ui(&d, "/api/ui/interactions").await["top_scope_pickers"], json!([["test-audit", 1]]));
+    d.stop().await;
+}

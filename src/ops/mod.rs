@@ -71,6 +71,8 @@ pub struct Ops {
     help_staleness: Mutex<Option<(std::time::Instant, Arc<crate::help::Staleness>)>>,
     /// Where Redis settings are looked up (the process environment).
     redis_env: memory::EnvLookup,
+    /// Dashboard interaction counters (this process only).
+    interactions: crate::interactions::Interactions,
 }
 
 impl Ops {
@@ -108,6 +110,7 @@ impl Ops {
             stopped: tokio::sync::watch::channel(false).0,
             help_staleness: Mutex::new(None),
             redis_env: Arc::new(|k| std::env::var(k).ok()),
+            interactions: Default::default(),
             config,
         })
     }
@@ -142,6 +145,22 @@ impl Ops {
             project_root: self.config.project_root.display().to_string(),
             attune_home: self.config.attune_home.display().to_string(),
         }
+    }
+
+    /// Counts a dashboard interaction (`pill_click`, `rec_card_click`,
+    /// `scope_picker_change`; others are ignored).
+    pub fn record_interaction(&self, event: &str, target: Option<&str>) {
+        self.interactions.record(event, target);
+    }
+
+    /// `GET /api/telemetry/interactions`.
+    pub fn interactions_json(&self) -> serde_json::Value {
+        self.interactions.snapshot()
+    }
+
+    /// The Telemetry page's interaction panel (top ten of each).
+    pub fn interactions(&self) -> crate::wire::Interactions {
+        self.interactions.top(10)
     }
 
     /// What every page's shell shows.

@@ -109,3 +109,15 @@ pub struct SessionDetail {
     /// How many secrets were redacted.
     pub redactions: u64,
 }
+
+/// The Telemetry page's "Dashboard interactions (this session)".
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Interactions {
+    pub pill_clicks: u64,
+    pub rec_card_clicks: u64,
+    pub scope_picker_changes: u64,
+    /// Top ten `(target, count)` of each, count descending.
+    pub top_pills: Vec<(String, u64)>,
+    pub top_rec_cards: Vec<(String, u64)>,
+    pub top_scope_pickers: Vec<(String, u64)>,
+}

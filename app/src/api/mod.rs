@@ -200,6 +200,34 @@ pub async fn get_health() -> Result<HealthData, ApiError> {
     ssr::blocking(|o| o.health()).await
 }
 
+/// `POST /api/ui/record_interaction` `{"event", "target"}`: counts a
+/// dashboard interaction (as `POST /api/telemetry/interaction`).
+#[server(prefix = "/api/ui", endpoint = "record_interaction", input = Json, client = TokenClient)]
+pub async fn record_interaction(event: String, target: Option<String>) -> Result<(), ApiError> {
+    if !(1..=64).contains(&event.chars().count()) || target.as_ref().is_some_and(|t| t.chars().count() > 256) {
+        return Err(ApiError::new(422, "`event` must be 1 to 64 characters and `target` at most 256"));
+    }
+    ssr::ops()?.record_interaction(&event, target.as_deref());
+    Ok(())
+}
+
+/// `GET /api/ui/interactions`: the Telemetry page's interaction panel.
+#[server(prefix = "/api/ui", endpoint = "interactions", input = GetUrl)]
+pub async fn get_interactions() -> Result<attune_ops::wire::Interactions, ApiError> {
+    Ok(ssr::ops()?.interactions())
+}
+
+/// Counts an interaction from the browser, without waiting or failing
+/// (the reference's fire-and-forget).
+pub fn count_interaction(event: &'static str, target: String) {
+    #[cfg(feature = "hydrate")]
+    leptos::task::spawn_local(async move {
+        let _ = record_interaction(event.to_string(), Some(target)).await;
+    });
+    #[cfg(not(feature = "hydrate"))]
+    let _ = (event, target);
+}
+
 /// `GET /api/ui/pending_writes`: this project's dashboard writes not yet
 /// committed (the Specs page's panel).
 #[server(prefix = "/api/ui", endpoint = "pending_writes", input = GetUrl)]

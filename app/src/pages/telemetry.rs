@@ -25,6 +25,61 @@ pub fn TelemetryPage() -> impl IntoView {
         <PageData resource=data loading="Reading usage.jsonl…" let:s>
             <TelemetryView s days=days() />
         </PageData>
+        <InteractionsPanel />
+    }
+}
+
+/// "Dashboard interactions (this session)": chain pills, recommendation
+/// cards and scope pickers used since the dashboard started.
+#[component]
+fn InteractionsPanel() -> impl IntoView {
+    let data = Resource::new(|| (), |_| crate::api::get_interactions());
+    let table = |title: &'static str, head: &'static str, rows: Vec<(String, u64)>| {
+        view! {
+            <div>
+                <h3>{title}</h3>
+                {if rows.is_empty() {
+                    view! { <p class="empty small">"None yet."</p> }.into_any()
+                } else {
+                    view! {
+                        <table class="table">
+                            <thead><tr><th>{head}</th><th class="num">"Count"</th></tr></thead>
+                            <tbody>{rows.into_iter().map(|(k, n)| view! { <tr><td><code>{k}</code></td><td class="num">{fmt::count(n)}</td></tr> }).collect_view()}</tbody>
+                        </table>
+                    }.into_any()
+                }}
+            </div>
+        }
+    };
+    view! {
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                let i = data.await.ok()?;
+                let total = i.pill_clicks + i.rec_card_clicks + i.scope_picker_changes;
+                Some(view! {
+                    <section class="panel interactions">
+                        <h2>"Dashboard interactions (this session)"</h2>
+                        <p class="muted small">"Counted in memory since this dashboard started (reset on restart), never written to disk; workflow names and kinds only."</p>
+                        {if total == 0 {
+                            view! { <p class="empty">"No dashboard interactions recorded yet this session."</p> }.into_any()
+                        } else {
+                            view! {
+                                <div class="tiles">
+                                    <Tile label="Pill clicks" value=fmt::count(i.pill_clicks) foot="chain pills in run logs" />
+                                    <Tile label="Recommendation card clicks" value=fmt::count(i.rec_card_clicks) foot="on run pages" />
+                                    <Tile label="Scope picker changes" value=fmt::count(i.scope_picker_changes) foot="on the Workflows page" />
+                                </div>
+                                <div class="two-col even">
+                                    {table("Top pills clicked", "Workflow", i.top_pills)}
+                                    {table("Recommendation cards by kind", "Kind", i.top_rec_cards)}
+                                    {table("Scope picker changes by workflow", "Workflow", i.top_scope_pickers)}
+                                </div>
+                            }.into_any()
+                        }}
+                    </section>
+                })
+            })}
+        </Suspense>
     }
 }
 

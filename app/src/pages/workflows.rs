@@ -264,7 +264,14 @@ fn WorkflowCard(wf: WorkflowInfo, features: Vec<Feature>, allow_run: bool, root:
                         <label class="scope-label">"Scope "
                             <select name="scope" on:change={
                                 let remember = remember.clone();
-                                move |ev| { choice.set(event_target_value(&ev)); if choice.get_untracked() != CUSTOM { remember(); } }
+                                let wf = name.clone();
+                                move |ev| {
+                                    choice.set(event_target_value(&ev));
+                                    if choice.get_untracked() != CUSTOM {
+                                        crate::api::count_interaction("scope_picker_change", wf.clone());
+                                        remember();
+                                    }
+                                }
                             }>
                                 {opts.into_iter().map(|(v, label, title)| {
                                     let v2 = v.clone();
@@ -277,7 +284,16 @@ fn WorkflowCard(wf: WorkflowInfo, features: Vec<Feature>, allow_run: bool, root:
                             class:hidden=move || mounted.get() && choice.get() != CUSTOM
                             prop:value=move || custom.get()
                             on:input=move |ev| custom.set(event_target_value(&ev))
-                            on:change={ let remember = remember.clone(); move |_| remember() } />
+                            on:change={
+                                let remember = remember.clone();
+                                let wf = name.clone();
+                                move |_| {
+                                    if !custom.get_untracked().trim().is_empty() {
+                                        crate::api::count_interaction("scope_picker_change", wf.clone());
+                                    }
+                                    remember()
+                                }
+                            } />
                     }.into_any()
                 } else {
                     view! { <span class="muted" title="This workflow doesn't accept a path argument">"scope: n/a"</span> }.into_any()

@@ -21,6 +21,8 @@
 //! | GET | `/api/bulletin/active` | active bulletin entries | `readside` |
 //! | GET | `/api/bulletin?day=` | a day of the bulletin (today, or an archived day) | `readside` |
 //! | GET | `/api/telemetry?days=14` | the usage summary | `readside` |
+//! | POST | `/api/telemetry/interaction` | count a dashboard interaction (`{"event", "target"?}` → 204; in memory only, allowed read-only) | `readside` |
+//! | GET | `/api/telemetry/interactions` | the interaction counters since start | `readside` |
 //! | GET | `/api/sessions?days=3&limit=20` | Claude Code sessions of the project | `readside` |
 //! | GET | `/api/sessions/{id}` | one session, as redacted turns | `readside` |
 //! | GET | `/api/health` | the Health page's checks | `readside` |
@@ -110,6 +112,8 @@ pub fn router() -> Router<AppState> {
         .route("/api/bulletin/active", get(readside::bulletin_active))
         .route("/api/bulletin", get(readside::bulletin_day))
         .route("/api/telemetry", get(readside::telemetry))
+        .route("/api/telemetry/interaction", post(readside::interaction))
+        .route("/api/telemetry/interactions", get(readside::interactions))
         .route("/api/sessions", get(readside::sessions))
         .route("/api/sessions/{id}", get(readside::session))
         .route("/api/health", get(readside::health))

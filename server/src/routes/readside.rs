@@ -84,3 +84,39 @@ pub(super) async fn session(State(s): State<AppState>, Path(id): Path<String>) -
 pub(super) async fn health(State(s): State<AppState>) -> Response {
     json_blocking(move || Ok(s.ops.health())).await
 }
+
+/// `POST /api/telemetry/interaction` `{"event", "target"?}`: counts a
+/// dashboard interaction, 204. The body must be a JSON object (with a JSON
+/// content type) whose `event` is a string of 1–64 characters and whose
+/// `target`, if any, is a string of at most 256 or null; else 422.
+/// Unknown events are accepted and ignored.
+pub(super) async fn interaction(State(s): State<AppState>, headers: axum::http::HeaderMap, body: axum::body::Bytes) -> Response {
+    use axum::http::StatusCode;
+    use axum::response::IntoResponse;
+    let bad = |msg: &str| super::detail(StatusCode::UNPROCESSABLE_ENTITY, json!([{"type": "value_error", "loc": ["body"], "msg": msg}]));
+    let json_type = headers
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|ct| ct.trim_start().to_ascii_lowercase().starts_with("application/json"));
+    if !json_type {
+        return bad("the body must be JSON (content-type: application/json)");
+    }
+    let Ok(Value::Object(o)) = serde_json::from_slice::<Value>(&body) else { return bad("the body must be a JSON object") };
+    let event = match o.get("event") {
+        Some(Value::String(e)) if (1..=64).contains(&e.chars().count()) => e.clone(),
+        _ => return bad("`event` must be a string of 1 to 64 characters"),
+    };
+    let target = match o.get("target") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(t)) if t.chars().count() <= 256 => Some(t.clone()),
+        _ => return bad("`target` must be a string of at most 256 characters, or null"),
+    };
+    s.ops.record_interaction(&event, target.as_deref());
+    StatusCode::NO_CONTENT.into_response()
+}
+
+/// `GET /api/telemetry/interactions`: the counters since the dashboard
+/// started.
+pub(super) async fn interactions(State(s): State<AppState>) -> Json<Value> {
+    Json(s.ops.interactions_json())
+}

@@ -94,7 +94,10 @@ fn RunView(data: RunPageData) -> impl IntoView {
     };
     let chain_cb = Callback::new({
         let chain = chain.clone();
-        move |name: String| chain(name, None)
+        move |name: String| {
+            crate::api::count_interaction("pill_click", name.clone());
+            chain(name, None)
+        }
     });
     let rerun = move |_| start(Launch::rerun(&info.get_untracked()));
     let cancel = move |_| {

@@ -27,14 +27,14 @@ where
                         view! {
                             <div class="rec-text"><strong>{label}</strong>
                                 <span class="muted">{format!(" → {name}")}{path.map(|p| format!(" on {}", show(&p)))}</span></div>
-                            {allow_run.then(|| view! { <button class="btn btn-primary" on:click=move |_| chain(n2.clone(), p2.clone())>"Run"</button> })}
+                            {allow_run.then(|| view! { <button class="btn btn-primary" on:click=move |_| { crate::api::count_interaction("rec_card_click", "next-workflow".into()); chain(n2.clone(), p2.clone()) }>"Run"</button> })}
                         }.into_any()
                     }
                     (_, _, Some(url)) => {
                         let label = r.label.clone().unwrap_or_else(|| "Open link".into());
                         view! {
                             <div class="rec-text"><strong>{label}</strong> <span class="muted">{format!(" {url}")}</span></div>
-                            <a class="btn" href=url target="_blank" rel="noopener noreferrer">"Open"</a>
+                            <a class="btn" href=url target="_blank" rel="noopener noreferrer" on:click=|_| crate::api::count_interaction("rec_card_click", "open-url".into())>"Open"</a>
                         }.into_any()
                     }
                     _ => ().into_any(),
