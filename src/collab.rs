@@ -36,21 +36,6 @@ const GIT_PARALLEL: usize = 4;
 static PY_MIN: std::sync::LazyLock<chrono::NaiveDateTime> =
     std::sync::LazyLock::new(|| chrono::NaiveDate::from_ymd_opt(1, 1, 1).and_then(|d| d.and_hms_opt(0, 0, 0)).unwrap_or_default());
 
-/// A JSON value as Python's `str()` shows it (`None`, `True`, text as is).
-fn py_str(v: &serde_json::Value) -> String {
-    use serde_json::Value as J;
-    match v {
-        J::Null => "None".into(),
-        J::Bool(b) => if *b { "True" } else { "False" }.into(),
-        J::String(s) => s.clone(),
-        other => other.to_string(),
-    }
-}
-
-fn round1(x: f64) -> f64 {
-    format!("{x:.1}").parse().unwrap_or(x)
-}
-
 /// Threads not promoted, the soonest to expire first (no expiry last).
 pub async fn pending_threads(con: &mut MultiplexedConnection, target: &Target) -> Result<Vec<CollabThread>, RedisError> {
     let shown = target.shown.as_str();
@@ -76,7 +61,7 @@ pub async fn pending_threads(con: &mut MultiplexedConnection, target: &Target) -
         // Not a list (LLEN refused it): not a thread.
         let Value::Int(messages) = len else { continue };
         let ttl_hours = match ttl {
-            Value::Int(t) if *t > 0 => Some(round1(*t as f64 / 3600.0)),
+            Value::Int(t) if *t > 0 => Some(crate::pyfmt::round(*t as f64 / 3600.0, 1)),
             _ => None,
         };
         rows.push(CollabThread {
@@ -117,7 +102,7 @@ pub async fn thread(con: &mut MultiplexedConnection, target: &Target, id: &str) 
 fn message(raw: &str) -> Option<ThreadMessage> {
     use serde_json::Value as J;
     let J::Object(m) = serde_json::from_str::<J>(raw).ok()? else { return None };
-    let field = |k: &str| m.get(k).map(py_str).unwrap_or_default();
+    let field = |k: &str| m.get(k).map(crate::pyfmt::str_of).unwrap_or_default();
     let round = match m.get("round") {
         None | Some(J::Null) | Some(J::Bool(false)) => String::new(),
         Some(J::Number(n)) if n.as_f64() == Some(0.0) => String::new(),
@@ -136,7 +121,7 @@ fn packet_branch(path: &Path) -> Option<String> {
             break;
         }
         if let Some(rest) = line.strip_prefix("branch: ") {
-            return Some(py_str(&serde_json::from_str::<serde_json::Value>(rest).ok()?)).filter(|b| !b.is_empty());
+            return Some(crate::pyfmt::str_of(&serde_json::from_str::<serde_json::Value>(rest).ok()?)).filter(|b| !b.is_empty());
         }
     }
     None
@@ -214,7 +199,7 @@ pub fn outbox(home: &Path, now_local: chrono::NaiveDateTime) -> Option<CollabOut
     }
     let oldest = oldest?;
     let days = ((now_local - oldest).num_seconds() as f64 / 86_400.0).max(0.0);
-    Some(CollabOutbox { count, oldest_days: round1(days), stale: days >= OUTBOX_STALE_DAYS })
+    Some(CollabOutbox { count, oldest_days: crate::pyfmt::round(days, 1), stale: days >= OUTBOX_STALE_DAYS })
 }
 
 fn created_of(name: &str) -> Option<chrono::NaiveDateTime> {

@@ -180,21 +180,9 @@ impl LoadedRecord {
     }
 }
 
-/// Python's `str()` for ids read from a record.
+/// Python's `str()` for ids read from a record (a missing one is empty).
 fn py_str(v: Option<&Value>) -> String {
-    match v {
-        None => String::new(),
-        Some(Value::String(s)) => s.clone(),
-        Some(Value::Bool(b)) => {
-            if *b {
-                "True".into()
-            } else {
-                "False".into()
-            }
-        }
-        Some(Value::Null) => "None".into(),
-        Some(other) => other.to_string(),
-    }
+    v.map(crate::pyfmt::str_of).unwrap_or_default()
 }
 
 fn str_only(v: Option<&Value>) -> Option<String> {

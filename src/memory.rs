@@ -150,12 +150,7 @@ fn first_line(text: &str) -> String {
 /// type only when it is truthy, as Python tests it).
 pub fn edge_preview(edges: &[String]) -> String {
     use serde_json::Value as J;
-    let show = |v: &J| match v {
-        J::String(s) => s.clone(),
-        J::Null => "None".into(),
-        J::Bool(b) => if *b { "True" } else { "False" }.into(),
-        other => other.to_string(),
-    };
+    let show = crate::pyfmt::str_of;
     let truthy = |v: &J| match v {
         J::Null => false,
         J::Bool(b) => *b,
@@ -330,11 +325,6 @@ pub async fn count(con: &mut MultiplexedConnection, target: &Target) -> Result<u
     Ok(scan(con, &format!("{MEMORY_PREFIX}*"), &target.shown).await?.0.len() as u64)
 }
 
-/// `round(x, 1)` as Python rounds (the exact binary value, halves to even).
-fn round1(x: f64) -> f64 {
-    format!("{x:.1}").parse().unwrap_or(x)
-}
-
 /// The attention header: the hydration stamp and its age, corpus files
 /// changed since, threads pending promotion. `now` in UTC.
 pub async fn attention(
@@ -350,7 +340,7 @@ pub async fn attention(
         None => a.stale = true,
         Some(t) => {
             let age = (now - t).num_microseconds().map_or(f64::INFINITY, |us| us as f64 / 3_600_000_000.0);
-            a.age_hours = Some(round1(age));
+            a.age_hours = Some(crate::pyfmt::round(age, 1));
             a.stale = age > STALE_AFTER_HOURS;
             let root = project_root.to_path_buf();
             a.changed_since = tokio::task::spawn_blocking(move || changed_since(&root, t)).await.unwrap_or_default();
@@ -425,8 +415,6 @@ mod tests {
         assert_eq!(human_size(1023), "1023 chars");
         assert_eq!(human_size(1024), "1.0 KB");
         assert_eq!(human_size(1587), "1.5 KB");
-        assert_eq!(round1(0.25), 0.2);
-        assert_eq!(round1(25.05), 25.1);
     }
 
     #[test]

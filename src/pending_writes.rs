@@ -33,12 +33,16 @@ fn is_temporary(root: &str) -> bool {
 /// The journal, enriched: `{"pending": [...], "summary": {...}}` (plus
 /// `skipped_lines` when some were not JSON objects).
 pub fn read(journal: &Path, now: DateTime<Utc>) -> Value {
+    read_with(journal, now, &is_temporary)
+}
+
+/// [`read`], with the rule for roots that are test pollution given (the
+/// tests' projects live in temporary folders).
+fn read_with(journal: &Path, now: DateTime<Utc>, temporary: &dyn Fn(&str) -> bool) -> Value {
     let (entries, skipped) = load(journal);
     let real: Vec<Map<String, Value>> = entries
         .into_iter()
-        .filter(|e| {
-            e.get("project_root").and_then(Value::as_str).is_some_and(|r| !r.is_empty() && !is_temporary(r) && Path::new(r).is_dir())
-        })
+        .filter(|e| e.get("project_root").and_then(Value::as_str).is_some_and(|r| !r.is_empty() && !temporary(r) && Path::new(r).is_dir()))
         .collect();
     let mut dirty: HashMap<String, Option<HashSet<String>>> = HashMap::new();
     for e in &real {
@@ -190,6 +194,80 @@ mod tests {
             assert!(s.contains(p), "{p}: {s:?}");
         }
         assert_eq!(s.len(), 4);
+    }
+
+    fn git(dir: &Path, args: &[&str]) {
+        let ok = std::process::Command::new("git")
+            .arg("-C")
+            .arg(dir)
+            .args(["-c", "user.name=t", "-c", "user.email=t@t"])
+            .args(args)
+            .output()
+            .expect("git")
+            .status
+            .success();
+        assert!(ok, "git {args:?}");
+    }
+
+    #[test]
+    fn entries_are_enriched_with_what_is_true_now() {
+        use sha2::{Digest, Sha256};
+        let d = tempfile::tempdir().unwrap();
+        let proj = d.path().join("proj");
+        std::fs::create_dir_all(proj.join("docs")).unwrap();
+        git(&proj, &["init", "-q"]);
+        std::fs::write(proj.join("docs/tasks.md"), "approved\n").unwrap();
+        std::fs::write(proj.join("docs/design.md"), "old\n").unwrap();
+        git(&proj, &["add", "."]);
+        git(&proj, &["commit", "-q", "-m", "base"]);
+        std::fs::write(proj.join("docs/design.md"), "new design\n").unwrap();
+        std::fs::write(proj.join("docs/new file.md"), "untracked\n").unwrap();
+        let sha = |s: &str| format!("{:x}", Sha256::digest(s.as_bytes()));
+        let root = proj.display().to_string();
+        let now = Utc::now();
+        let ts = (now - chrono::Duration::seconds(90)).to_rfc3339();
+        let gone = {
+            let mut c = std::process::Command::new("true").spawn().unwrap();
+            let pid = c.id();
+            c.wait().unwrap();
+            pid
+        };
+        let line = |file: &str, after: &str, pid: u32, ts: &str| {
+            serde_json::json!({"action": "set_spec_status", "after_sha256": after, "dashboard_pid": pid, "file_path": file,
+                               "project_root": root, "session_id": "s", "ts": ts})
+            .to_string()
+        };
+        let journal = d.path().join("pending_writes.jsonl");
+        let text = [
+            line("docs/tasks.md", &sha("approved\n"), std::process::id(), &ts),
+            line("docs/design.md", &sha("something else"), gone, "2026-01-01T00:00:00"),
+            line("docs/new file.md", &sha("untracked\n"), gone, &ts),
+            serde_json::json!({"project_root": "/nonexistent/project", "file_path": "a.md"}).to_string(),
+            "[1, 2]".into(),
+            "not json".into(),
+        ]
+        .join("\n");
+        std::fs::write(&journal, text).unwrap();
+        let v = read_with(&journal, now, &|_| false);
+        let p = v["pending"].as_array().unwrap();
+        assert_eq!(p.len(), 3, "a root that is gone is left out: {v}");
+        let flags = |e: &Value| (e["dashboard_still_running"].clone(), e["matches_journal"].clone(), e["is_committed"].clone());
+        assert_eq!(flags(&p[0]), (Value::Bool(true), Value::Bool(true), Value::Bool(true)));
+        assert_eq!(p[0]["age_seconds"], 90);
+        assert_eq!(flags(&p[1]), (Value::Bool(false), Value::Bool(false), Value::Bool(false)));
+        assert!(p[1]["age_seconds"].is_null(), "a naive stamp has no age");
+        assert_eq!(p[1]["current_disk_sha256"], sha("new design\n"));
+        assert_eq!(p[2]["is_committed"], false, "an untracked path with a space is matched as it is");
+        assert_eq!(p[2]["session_id"], "s", "the journal's own keys are kept");
+        assert_eq!(
+            v["summary"],
+            serde_json::json!({"total_entries": 3, "uncommitted_count": 2, "stale_dashboard_count": 2, "drifted_count": 1})
+        );
+        assert_eq!(v["skipped_lines"], 2);
+        // With the real rule, a project in a temporary folder is pollution.
+        if is_temporary(&root) {
+            assert_eq!(read(&journal, now)["pending"], serde_json::json!([]));
+        }
     }
 
     #[test]

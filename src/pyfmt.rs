@@ -139,6 +139,23 @@ pub fn write_str(out: &mut String, s: &str, ensure_ascii: bool) {
     out.push('"');
 }
 
+/// Python's `round(x, ndigits)`: the exact binary value rounded to
+/// `ndigits` decimals, halves to even (as Rust's formatting rounds).
+pub fn round(x: f64, ndigits: usize) -> f64 {
+    format!("{x:.ndigits$}").parse().unwrap_or(x)
+}
+
+/// Python's `str()` of a JSON value: text as it is, `None`, `True`,
+/// `False`, numbers and the rest as JSON.
+pub fn str_of(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        Value::Null => "None".into(),
+        Value::Bool(b) => if *b { "True" } else { "False" }.into(),
+        other => other.to_string(),
+    }
+}
+
 /// Python's `repr(float)`: the shortest round-trip digits, in fixed notation
 /// when the decimal exponent is in `-4..16`, else `d.ddde+XX`.
 pub fn float_repr(f: f64) -> String {
@@ -441,6 +458,16 @@ pub fn days_between(a: NaiveDate, b: NaiveDate) -> i64 {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn round_and_str_like_python() {
+        // round(0.25, 1), round(25.05, 1), round(2.675, 2), round(0.125, 2)
+        assert_eq!((round(0.25, 1), round(25.05, 1), round(2.675, 2), round(0.125, 2)), (0.2, 25.1, 2.67, 0.12));
+        assert_eq!(str_of(&Value::Null), "None");
+        assert_eq!(str_of(&Value::Bool(true)), "True");
+        assert_eq!(str_of(&serde_json::json!("x")), "x");
+        assert_eq!(str_of(&serde_json::json!(3)), "3");
+    }
 
     #[test]
     fn fromtimestamp_rounds_like_cpython() {
