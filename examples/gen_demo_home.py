@@ -279,6 +279,18 @@ def spec_mtimes(project: Path, now: datetime) -> int:
     return n
 
 
+def corpus_mtimes(project: Path, now: datetime) -> None:
+    """The memory corpus (.claude/lessons.md, .claude/rules-tail/) edited an
+    hour ago: after the demo Redis's hydration stamp (three hours ago), so
+    Memory says the corpus changed. Set explicitly: a copy's own mtime is
+    the kernel's clock, which a faked clock does not move."""
+    t = (now - timedelta(hours=1)).timestamp()
+    claude = project / ".claude"
+    for f in [claude / "lessons.md", *sorted((claude / "rules-tail").rglob("*.md"))]:
+        if f.is_file():
+            os.utime(f, (t, t))
+
+
 def settings(home: Path) -> None:
     """The dashboard's saved settings: a monthly budget for the Cost page."""
     ops = home / "ops"
@@ -325,6 +337,7 @@ def main() -> int:
     gates(home)
     settings(home)
     spec_mtimes(project, now)
+    corpus_mtimes(project, now)
     docs_outbox(home)
     print(f"demo home {home}: {t} telemetry lines, {r} runs, {b} archived bulletin entries, {s} sessions")
     return 0
