@@ -19,9 +19,16 @@ API.
 open issue for ``gift-cards`` and ``order-export`` only. Requests need
 ``Authorization: Bearer <--github-token>``.
 
+**Anthropic Messages API** (the Briefing): ``POST /v1/messages`` (and the
+beta ``?beta=true``) with ``x-api-key: <--api-key>`` answers with one
+``emit_curation`` tool call composed from the request's ``<source>`` blocks
+by fixed rules (a credential-shaped file, failed runs, high sweep findings,
+specs ready to close, drifting specs), citing the item ids it was given. Its
+summary says that it is this imitation, not a model.
+
 Nothing here talks to the network.
 
-    python3 examples/fake_apis.py --key sk-ant-admin01-demo --github-token t \
+    python3 examples/fake_apis.py --key sk-ant-admin01-demo --github-token t --api-key k \
         --port 0 --port-file /tmp/port --exit-with $$
 """
 
@@ -29,6 +36,7 @@ import argparse
 import datetime as dt
 import json
 import os
+import re
 import sys
 import threading
 import time
@@ -72,12 +80,80 @@ def day_rows(day: dt.date, today: dt.date):
     return rows
 
 
+ITEM_LINE = re.compile(r"^- \[(?P<id>[^\]]+)\] (?P<title>.*) \| (?P<link>.*)$")
+
+
+def source_items(prompt: str):
+    """(source, id, title, link, meta) for each item line of the prompt."""
+    source, last = None, None
+    for line in prompt.splitlines():
+        m = re.match(r'^<source name="([^"]+)">$', line)
+        if m:
+            source = m.group(1)
+            continue
+        m = ITEM_LINE.match(line)
+        if m and source:
+            last = {"source": source, "meta": {}, **m.groupdict()}
+            yield last
+        elif last and line.startswith("  meta: "):
+            last["meta"].update(kv.split("=", 1) for kv in line[8:].split(", ") if "=" in kv)
+
+
+def compose_briefing(prompt: str, max_items: int):
+    """A briefing by fixed rules, citing the prompt's own ids."""
+    picked = []
+    for it in list(source_items(prompt)):  # each item complete with its meta
+        i, meta = it["id"], it["meta"]
+        if i.startswith("git:secret-shape:"):
+            picked.append((0, {"id": "secret-" + i[-6:], "title": it["title"], "severity": "block",
+                               "rationale": f"A credential-shaped file is not ignored [{i}].", "sources": [i]}))
+        elif i.startswith("bulletin:archived:") and meta.get("terminal_status") == "failed":
+            wf = meta.get("workflow", "")
+            picked.append((1, {"id": "failed-" + i.rsplit(":", 1)[-1], "title": f"{wf} failed: look at the log",
+                               "severity": "warn", "rationale": f"The run ended failed [{i}].", "sources": [i],
+                               "suggested_action": {"kind": "run", "workflow": wf, "label": f"Re-run {wf}"}}))
+        elif i.startswith("sweep:") and meta.get("severity") in ("critical", "high"):
+            act = {"kind": "open", "url": it["link"], "label": "See the finding"} if it["link"].startswith("/") else None
+            item = {"id": "finding-" + i[-6:], "title": it["title"], "severity": "warn",
+                    "rationale": f"A {meta.get('severity')} finding waits for review [{i}].", "sources": [i]}
+            if act:
+                item["suggested_action"] = act
+            picked.append((2, item))
+        elif i.startswith("spec:") and meta.get("is_completion_candidate") == "true":
+            slug = i.split(":", 1)[1]
+            picked.append((3, {"id": "close-" + slug, "title": f"Close {slug}?", "severity": "nudge",
+                               "rationale": f"Every check says {slug} is done [{i}].", "sources": [i],
+                               "suggested_action": {"kind": "ask", "question": f"Is {slug} finished?", "choices": ["Yes, close it", "Not yet"]}}))
+        elif i.startswith("spec-drift:"):
+            slug = i.split(":", 1)[1]
+            picked.append((4, {"id": "drift-" + slug, "title": it["title"], "severity": "nudge",
+                               "rationale": f"Its status and its activity disagree [{i}].", "sources": [i],
+                               "suggested_action": {"kind": "open", "url": f"/specs/{slug}", "label": "Open the spec"}}))
+    # One of each kind in turn (most urgent kind first), so a few of one
+    # kind do not crowd out the rest.
+    kinds = sorted({k for k, _ in picked})
+    queues = {k: [it for kk, it in picked if kk == k] for k in kinds}
+    items = []
+    while len(items) < max_items and any(queues.values()):
+        for k in kinds:
+            if queues[k] and len(items) < max_items:
+                items.append(queues[k].pop(0))
+    if items:
+        cites = " ".join(f"[{s}]" for it in items for s in it["sources"])
+        summary = (f"Demo imitation of the Messages API, not a model: {len(items)} item(s) picked by fixed rules "
+                   f"from the sources this dashboard sent {cites}.")
+    else:
+        summary = "Demo imitation of the Messages API, not a model: nothing in the sources matched its rules."
+    return {"summary": summary, "items": items}
+
+
 def parse_day(s: str) -> dt.date:
     return dt.date.fromisoformat(s[:10])
 
 
 class Handler(BaseHTTPRequestHandler):
     key = ""
+    api_key = ""
     github_token = ""
     delay = 0.0
 
@@ -110,6 +186,28 @@ class Handler(BaseHTTPRequestHandler):
                      for slug, num in OPEN_ISSUE_SLUGS.items() if slug in words]
             return self.answer(200, {"total_count": len(items), "incomplete_results": False, "items": items})
         return self.answer(404, {"message": "Not Found", "status": "404"})
+
+    def do_POST(self):
+        url = urlparse(self.path)
+        body = self.rfile.read(int(self.headers.get("content-length") or 0))
+        if url.path != "/v1/messages":
+            return self.answer(404, {"type": "error", "error": {"type": "not_found_error", "message": "Not found"}})
+        if not self.api_key or self.headers.get("x-api-key") != self.api_key:
+            return self.answer(401, {"type": "error", "error": {"type": "authentication_error", "message": "invalid x-api-key"}})
+        try:
+            req = json.loads(body)
+            prompt = req["messages"][0]["content"]
+            max_items = req["tools"][0]["input_schema"]["properties"]["items"]["maxItems"]
+        except (ValueError, KeyError, IndexError, TypeError):
+            return self.answer(400, {"type": "error", "error": {"type": "invalid_request_error", "message": "bad request"}})
+        time.sleep(self.delay * 4)
+        self.answer(200, {
+            "id": "msg_demo", "type": "message", "role": "assistant", "model": req.get("model", ""),
+            "stop_reason": "tool_use",
+            "usage": {"input_tokens": len(body) // 4, "output_tokens": 400},
+            "content": [{"type": "tool_use", "id": "toolu_demo", "name": "emit_curation",
+                         "input": compose_briefing(prompt, max_items)}],
+        })
 
     def do_GET(self):
         url = urlparse(self.path)
@@ -160,6 +258,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--key", required=True, help="the admin key to accept")
     ap.add_argument("--github-token", default="demo-github-token", help="the GitHub token to accept")
+    ap.add_argument("--api-key", default="", help="the Messages API key to accept (none: every call is a 401)")
     ap.add_argument("--port", type=int, default=0)
     ap.add_argument("--port-file", help="write the bound port here once listening")
     ap.add_argument("--delay", type=float, default=0.15, help="seconds per page (to make progress visible)")
@@ -167,6 +266,7 @@ def main():
     a = ap.parse_args()
     Handler.key = a.key
     Handler.github_token = a.github_token
+    Handler.api_key = a.api_key
     Handler.delay = a.delay
     srv = ThreadingHTTPServer(("127.0.0.1", a.port), Handler)
     port = srv.server_address[1]

@@ -71,6 +71,8 @@ pub mod config;
 #[cfg(feature = "engine")]
 pub mod cost;
 #[cfg(feature = "engine")]
+pub mod curator;
+#[cfg(feature = "engine")]
 pub mod features;
 #[cfg(feature = "engine")]
 pub mod fsutil;

@@ -1,6 +1,7 @@
 //! Property tests for the parsers that read data from outside: usage
 //! telemetry, bulletin lines, Claude Code sessions, workflow output side
-//! channels, ANSI escapes, ISO timestamps, the registry. They must never
+//! channels, ANSI escapes, ISO timestamps, the registry, the Briefing's
+//! sources and model answers. They must never
 //! panic, and must keep what they promise on arbitrary input.
 
 use std::path::Path;
@@ -299,5 +300,94 @@ proptest! {
             prop_assert!(text.ends_with(body) && fm.len() <= text.len());
             let _ = attune_ops::help::template::first_paragraph(body, 400);
         }
+    }
+}
+
+/// A JSON value of a few levels, with the Briefing's field names about.
+fn any_json() -> impl Strategy<Value = serde_json::Value> {
+    use serde_json::Value;
+    let leaf = prop_oneof![
+        Just(Value::Null),
+        any::<bool>().prop_map(Value::Bool),
+        any::<i32>().prop_map(Value::from),
+        prop_oneof![
+            Just("spec:a".to_string()),
+            Just("run:failed:r1".to_string()),
+            Just("javascript:alert(1)".to_string()),
+            Just("//evil.example".to_string()),
+            Just("/specs/a".to_string()),
+            Just("https://example.com/x".to_string()),
+            "[a-z:/\\[\\]]{0,12}",
+        ]
+        .prop_map(Value::String),
+    ];
+    leaf.prop_recursive(4, 40, 6, |inner| {
+        let key = prop_oneof![
+            Just("summary"),
+            Just("items"),
+            Just("id"),
+            Just("title"),
+            Just("severity"),
+            Just("rationale"),
+            Just("sources"),
+            Just("suggested_action"),
+            Just("kind"),
+            Just("url"),
+            Just("choices"),
+            Just("content"),
+            Just("type"),
+            Just("input"),
+            Just("text"),
+            Just("stop_reason"),
+            Just("usage"),
+            Just("queue"),
+            Just("finding"),
+        ];
+        prop_oneof![
+            proptest::collection::vec(inner.clone(), 0..5).prop_map(serde_json::Value::Array),
+            proptest::collection::vec((key, inner), 0..6)
+                .prop_map(|kv| serde_json::Value::Object(kv.into_iter().map(|(k, v)| (k.to_string(), v)).collect())),
+        ]
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(300))]
+
+    /// Whatever the model answers: no panic, every kept item cites only ids
+    /// the sources gave, and no link but http(s) or a same-origin path.
+    #[test]
+    fn briefing_answers_keep_only_cited_items_and_safe_links(v in any_json()) {
+        use attune_ops::curator;
+        let known: std::collections::HashSet<&str> = ["spec:a", "run:failed:r1"].into();
+        let _ = curator::messages::read_reply(&v, "claude-fable-5-1");
+        if let serde_json::Value::Object(o) = &v {
+            let c = curator::check(o, &known);
+            prop_assert!(c.items.len() <= curator::MAX_ITEMS);
+            for i in &c.items {
+                prop_assert!(!i.sources.is_empty() && i.sources.iter().all(|s| known.contains(s.as_str())));
+                prop_assert!(["info", "nudge", "warn", "block"].contains(&i.severity.as_str()));
+                if let Some(u) = i.suggested_action.as_ref().and_then(|a| a.url.as_deref()) {
+                    prop_assert!(u.starts_with("https://") || u.starts_with("http://") || (u.starts_with('/') && !u.starts_with("//")), "{}", u);
+                }
+            }
+        }
+    }
+
+    /// Sweep results and usage lines of any shape: the Briefing's readers
+    /// never panic, and their ids keep the reference's shapes.
+    #[test]
+    fn briefing_sources_read_anything(v in any_json(), lines in proptest::collection::vec(jsonish(), 0..20)) {
+        let d = tempfile::tempdir().unwrap();
+        std::fs::write(d.path().join("0123456789abcdef.json"), v.to_string()).unwrap();
+        let s = attune_ops::curator::sources::sweep(d.path());
+        for i in &s.items {
+            prop_assert!(i.item_id.starts_with("sweep:queue:") || i.item_id.starts_with("sweep:questions:"));
+            prop_assert!(i.title.chars().count() <= 150 && i.detail.chars().count() <= 500);
+        }
+        let p = d.path().join("usage.jsonl");
+        std::fs::write(&p, lines.join("\n")).unwrap();
+        let t = attune_ops::curator::sources::telemetry(&p, chrono::Utc::now());
+        prop_assert!(t.items.len() <= 10);
     }
 }

@@ -3,6 +3,7 @@ import { isHydrated, waitHydrated, watchConsole } from './helpers';
 
 const PAGES: [string, string][] = [
   ['/', 'attune ops'],
+  ['/curator', 'Briefing'],
   ['/workflows', 'Workflows'],
   ['/runs', 'Runs'],
   ['/cost', 'Cost'],
@@ -25,7 +26,7 @@ for (const [path, heading] of PAGES) {
     await expect(page.locator('h1').first()).toContainText(heading);
     // Top bar: every page is reachable, the current one marked.
     const nav = page.getByRole('navigation', { name: 'Main' });
-    for (const label of ['Home', 'Workflows', 'Runs', 'Cost', 'Sessions', 'Specs', 'Memory', 'Collab', 'Telemetry', 'Health', 'Help']) {
+    for (const label of ['Home', 'Briefing', 'Workflows', 'Runs', 'Cost', 'Sessions', 'Specs', 'Memory', 'Collab', 'Telemetry', 'Health', 'Help']) {
       await expect(nav.getByRole('link', { name: label, exact: true })).toBeVisible();
     }
     await expect(nav.locator('a.is-active')).toHaveAttribute('href', path);

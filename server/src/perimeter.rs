@@ -187,6 +187,8 @@ fn cross_site() -> Response {
 pub fn read_only_message(path: &str) -> &'static str {
     if path.ends_with("/status") {
         "server is read-only; status flip is disabled"
+    } else if path == "/curator/answer" || path == "/api/ui/answer_briefing_item" {
+        "server is read-only; answers are not recorded"
     } else if path.contains("/dismiss") {
         "server is read-only; dismiss is disabled"
     } else if path.contains("budget") {

@@ -101,7 +101,7 @@ async fn start_full(
     let port = listener.local_addr().unwrap().port();
     let cost =
         cost.unwrap_or_else(|| attune_ops::cost::CostClient::with("http://127.0.0.1:9", Box::new(|| None), Duration::from_secs(900)));
-    let server = Server::from_ops(attune_ops::ops::Ops::new(cfg).unwrap().with_cost_client(cost).with_redis_env(redis));
+    let server = Server::from_ops(attune_ops::ops::Ops::new(cfg).unwrap().with_cost_client(cost).with_env(redis));
     let token = server.token.as_str().to_string();
     let access = server.access.as_ref().map(|a| a.token().to_string());
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
@@ -1555,5 +1555,122 @@ async fn interaction_counters_take_the_token_work_read_only_and_validate_the_bod
         .unwrap();
     assert_eq!(r.status(), StatusCode::OK);
     assert_eq!(ui(&d, "/api/ui/interactions").await["top_scope_pickers"], json!([["test-audit", 1]]));
+    d.stop().await;
+}
+
+// ---------------------------------------------------------------------------
+// The Briefing: its page and its two actions
+
+#[tokio::test]
+async fn briefing_page_and_actions() {
+    let d = start(true).await;
+    d.project.write_home(
+        "ops/sweep-results/abc.json",
+        r#"{"queue":[{"title":"SQL built by concatenation","source":"security","severity":"high","description":"d","file":"a.py"}]}"#,
+    );
+    // Offline (no key among the test's settings): the page still ranks the
+    // finding, and says why.
+    let html = d.client().get(d.url("/curator")).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains("No ANTHROPIC_API_KEY is set"), "{html}");
+    assert!(html.contains("SQL built by concatenation"));
+    assert!(html.contains(r#"action="/curator/dismiss""#));
+    let b = ui(&d, "/api/ui/briefing?refresh=false").await;
+    let item = b["result"]["items"][0]["id"].as_str().unwrap().to_string();
+    assert!(item.starts_with("sweep:queue:"), "{b}");
+    assert_eq!(d.client().get(d.url("/curator?refresh=x")).send().await.unwrap().status(), StatusCode::OK, "a bad refresh is not forced");
+
+    let c = d.client();
+    let post = |path: &'static str, body: String, ct: &'static str, token: bool| {
+        let mut r = c.post(d.url(path)).header("content-type", ct).body(body);
+        if token {
+            r = r.header("X-Attune-Client", &d.token);
+        }
+        r.send()
+    };
+    const JSON: &str = "application/json";
+    // The reference's answers.
+    let r = post("/curator/dismiss", json!({"item_id": item}).to_string(), JSON, true).await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let v: Value = r.json().await.unwrap();
+    assert_eq!((v["ok"].clone(), v["item_id"].clone()), (json!(true), json!(item)));
+    let until = chrono::DateTime::parse_from_rfc3339(v["snoozed_until"].as_str().unwrap()).unwrap();
+    assert!((until.with_timezone(&chrono::Utc) - chrono::Utc::now() - chrono::Duration::days(14)).num_seconds().abs() < 60);
+    let file: Value = serde_json::from_str(&std::fs::read_to_string(d.home.join("curator/dismissals.json")).unwrap()).unwrap();
+    assert_eq!(file[&item]["snoozed_until"], v["snoozed_until"]);
+    let b = ui(&d, "/api/ui/briefing?refresh=false").await;
+    assert_eq!((b["snoozed"].clone(), b["result"]["items"].as_array().unwrap().len()), (json!(1), 0));
+    for (body, want, err) in [
+        (json!({}), 400, "item_id required"),
+        (json!({"item_id": 0}), 400, "item_id required"),
+        (json!({"item_id": "  "}), 400, "item_id required"),
+        (json!({"item_id": "x".repeat(501)}), 400, "item_id too long"),
+    ] {
+        let r = post("/curator/dismiss", body.to_string(), JSON, true).await.unwrap();
+        assert_eq!(r.status().as_u16(), want, "{body}");
+        assert_eq!(r.json::<Value>().await.unwrap(), json!({"ok": false, "error": err}));
+    }
+    assert_eq!(post("/curator/dismiss", "[1]".into(), JSON, true).await.unwrap().status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(post("/curator/dismiss", "nope".into(), JSON, true).await.unwrap().status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(post("/curator/dismiss", json!({"item_id": "a"}).to_string(), JSON, false).await.unwrap().status(), StatusCode::FORBIDDEN);
+
+    let r = post("/curator/answer", json!({"item_id": item, "choice": 5}).to_string(), JSON, true).await.unwrap();
+    assert_eq!(r.json::<Value>().await.unwrap(), json!({"ok": true, "item_id": item, "choice": "5"}));
+    let r = post("/curator/answer", json!({"item_id": item}).to_string(), JSON, true).await.unwrap();
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(r.json::<Value>().await.unwrap(), json!({"ok": false, "error": "item_id and choice required"}));
+    let journal = std::fs::read_to_string(d.home.join("curator/answers.jsonl")).unwrap();
+    assert_eq!(journal.lines().count(), 1);
+    assert!(journal.contains(r#""choice": "5""#));
+
+    // A plain form: 303 back with a message.
+    let form = format!("attune_client={}&item_id=spec%3Ax", d.token);
+    let r = post("/curator/dismiss", form, "application/x-www-form-urlencoded", false).await.unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert!(r.headers()["location"].to_str().unwrap().starts_with("/curator?flash=Snoozed"));
+    let r = post("/curator/answer", format!("attune_client={}&item_id=spec%3Ax", d.token), "application/x-www-form-urlencoded", false)
+        .await
+        .unwrap();
+    assert_eq!(r.headers()["location"].to_str().unwrap(), "/curator?error=item_id%20and%20choice%20required");
+    // The server functions.
+    let r = c
+        .post(d.url("/api/ui/dismiss_briefing_item"))
+        .header("X-Attune-Client", &d.token)
+        .json(&json!({"item_id": ""}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    let r = c
+        .post(d.url("/api/ui/answer_briefing_item"))
+        .header("X-Attune-Client", &d.token)
+        .json(&json!({"item_id": "a", "choice": "b"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    d.stop().await;
+}
+
+#[tokio::test]
+async fn briefing_actions_are_refused_read_only() {
+    let d = start(false).await;
+    for (path, msg) in [
+        ("/curator/dismiss", "server is read-only; dismiss is disabled"),
+        ("/curator/answer", "server is read-only; answers are not recorded"),
+    ] {
+        let r = d
+            .client()
+            .post(d.url(path))
+            .header("X-Attune-Client", &d.token)
+            .json(&json!({"item_id": "a", "choice": "b"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::FORBIDDEN, "{path}");
+        assert_eq!(r.json::<Value>().await.unwrap()["detail"], msg);
+    }
+    assert!(!d.home.join("curator").exists(), "nothing written");
+    let html = d.client().get(d.url("/curator")).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains("Read-only: no snoozing") || html.contains("Nothing pressing right now."), "{html}");
     d.stop().await;
 }

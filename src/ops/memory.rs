@@ -4,7 +4,7 @@
 //!
 //! Redis is resolved from the environment on every page, as the reference
 //! does (`crate::redis_conn`); a test or a script can give its own lookup
-//! ([`Ops::with_redis_env`]).
+//! ([`Ops::with_env`]).
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -21,14 +21,15 @@ pub type EnvLookup = Arc<dyn Fn(&str) -> Option<String> + Send + Sync>;
 const PAGE_BUDGET: Duration = Duration::from_secs(4);
 
 impl Ops {
-    /// Resolves Redis through `env` instead of the process environment.
-    pub fn with_redis_env(mut self, env: EnvLookup) -> Ops {
-        self.redis_env = env;
+    /// Looks Redis and Anthropic settings up in `env` instead of the
+    /// process environment.
+    pub fn with_env(mut self, env: EnvLookup) -> Ops {
+        self.env = env;
         self
     }
 
     async fn redis(&self, t: Timeouts) -> Result<(Target, redis::aio::MultiplexedConnection), RedisError> {
-        let env = self.redis_env.clone();
+        let env = self.env.clone();
         let target = redis_conn::resolve(&|k| env(k))?;
         let con = redis_conn::connect(&target, t).await?;
         Ok((target, con))

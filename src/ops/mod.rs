@@ -20,9 +20,11 @@
 //!   budget;
 //! * `specs`: the Specs pages, status flips and candidates;
 //! * `help`: the Help pages and `/api/help/…`;
-//! * `memory`: the Memory and Collab pages (Redis, the inbox's files).
+//! * `memory`: the Memory and Collab pages (Redis, the inbox's files);
+//! * `curator`: the Briefing (its sources, the Messages API call, snoozes).
 
 mod cost;
+mod curator;
 mod health;
 mod help;
 mod memory;
@@ -32,6 +34,7 @@ mod specs;
 
 use std::sync::{Arc, Mutex};
 
+pub use curator::CuratorTimings;
 pub use memory::EnvLookup;
 pub use runs::{percentile, run_stats, sort_runs, RunHandle, StartError, StoredRun};
 
@@ -69,8 +72,11 @@ pub struct Ops {
     stopped: tokio::sync::watch::Sender<bool>,
     /// The help corpus's source-hash check, cached a few seconds.
     help_staleness: Mutex<Option<(std::time::Instant, Arc<crate::help::Staleness>)>>,
-    /// Where Redis settings are looked up (the process environment).
-    redis_env: memory::EnvLookup,
+    /// Where Redis and Anthropic settings are looked up (the process
+    /// environment).
+    env: memory::EnvLookup,
+    /// The Briefing: its HTTP client, the call in flight, recent failures.
+    curator: curator::CuratorState,
     /// Dashboard interaction counters (this process only).
     interactions: crate::interactions::Interactions,
 }
@@ -109,7 +115,8 @@ impl Ops {
             detector: Arc::new(crate::specs::candidates::Detector::new()),
             stopped: tokio::sync::watch::channel(false).0,
             help_staleness: Mutex::new(None),
-            redis_env: Arc::new(|k| std::env::var(k).ok()),
+            env: Arc::new(|k| std::env::var(k).ok()),
+            curator: curator::CuratorState::new(CuratorTimings::default()),
             interactions: Default::default(),
             config,
         })

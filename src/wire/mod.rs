@@ -10,7 +10,7 @@
 //! The types are grouped by domain, one private file each, and all named
 //! from here (`attune_ops::wire::RunInfo`): `runs` (runs, logs, the run and
 //! Runs pages), `workflows` (the registry and the Workflows page), `cost`,
-//! `specs`, `help`, `memory`, `collab`, `readside` (bulletin entries, telemetry, sessions), `pages`
+//! `specs`, `help`, `memory`, `collab`, `curator` (the Briefing), `readside` (bulletin entries, telemetry, sessions), `pages`
 //! (Home, Bulletin and Health pages), and `text` (display and quoting rules
 //! shared by the server and the browser). This file holds the
 //! dashboard-wide ones (info, the shell, error bodies).
@@ -22,6 +22,7 @@ use serde::{Deserialize, Serialize};
 
 mod collab;
 mod cost;
+mod curator;
 mod help;
 mod memory;
 mod pages;
@@ -33,6 +34,7 @@ mod workflows;
 
 pub use collab::*;
 pub use cost::*;
+pub use curator::*;
 pub use help::*;
 pub use memory::*;
 pub use pages::*;

@@ -14,10 +14,10 @@ use leptos::prelude::*;
 use server_fn::codec::{GetUrl, Json};
 
 use attune_ops::wire::{
-    Budget, BulletinData, BulletinEntry, CandidatesData, CollabInbox, CollabThreadData, CostData, CostProgress, HealthData, HelpFeature,
-    HelpGaps, HelpHomeData, HelpSearch, HelpTemplatePage, HomeData, MemoryNodeData, MemoryPageData, RunInfo, RunPageData, RunsData,
-    RunsQuery, SessionDetail, SessionList, ShellInfo, SpecPageData, SpecsPageData, StartRunResponse, StatusFlip, TelemetrySummary,
-    WorkflowsData,
+    BriefingData, Budget, BulletinData, BulletinEntry, CandidatesData, CollabInbox, CollabThreadData, CostData, CostProgress,
+    CuratorDismissed, HealthData, HelpFeature, HelpGaps, HelpHomeData, HelpSearch, HelpTemplatePage, HomeData, MemoryNodeData,
+    MemoryPageData, RunInfo, RunPageData, RunsData, RunsQuery, SessionDetail, SessionList, ShellInfo, SpecPageData, SpecsPageData,
+    StartRunResponse, StatusFlip, TelemetrySummary, WorkflowsData,
 };
 
 use crate::client::TokenClient;
@@ -299,6 +299,43 @@ pub async fn get_collab() -> Result<CollabInbox, ApiError> {
 #[server(prefix = "/api/ui", endpoint = "collab_thread", input = GetUrl)]
 pub async fn get_collab_thread(id: String) -> Result<CollabThreadData, ApiError> {
     Ok(ssr::ops()?.collab_thread(&id).await)
+}
+
+/// `GET /api/ui/briefing?refresh=`: the Briefing (`refresh` asks the model
+/// again whatever is cached).
+#[server(prefix = "/api/ui", endpoint = "briefing", input = GetUrl)]
+pub async fn get_briefing(refresh: bool) -> Result<BriefingData, ApiError> {
+    Ok(ssr::ops()?.briefing(refresh).await)
+}
+
+/// The Briefing actions' argument rules (the JSON routes' too).
+#[cfg(feature = "ssr")]
+fn briefing_arg(v: String, what: &str) -> Result<String, ApiError> {
+    attune_ops::curator::action_arg(Some(&serde_json::Value::String(v))).map_err(|e| match e {
+        attune_ops::curator::ArgError::Missing => ApiError::new(400, format!("{what} required")),
+        attune_ops::curator::ArgError::TooLong => ApiError::new(400, format!("{what} too long")),
+    })
+}
+
+/// `POST /api/ui/dismiss_briefing_item` `{"item_id"}`: snoozes an item for
+/// 14 days.
+#[server(prefix = "/api/ui", endpoint = "dismiss_briefing_item", input = Json, client = TokenClient)]
+pub async fn dismiss_briefing_item(item_id: String) -> Result<CuratorDismissed, ApiError> {
+    let item_id = briefing_arg(item_id, "item_id")?;
+    let id = item_id.clone();
+    let until = ssr::blocking(move |o| o.curator_dismiss(&id)).await?.map_err(|e| {
+        tracing::error!(error = %e, "curator: dismissal not saved");
+        ApiError::new(500, "write failed")
+    })?;
+    Ok(CuratorDismissed { ok: true, item_id, snoozed_until: until })
+}
+
+/// `POST /api/ui/answer_briefing_item` `{"item_id", "choice"}`: journals the
+/// answer to an item's question.
+#[server(prefix = "/api/ui", endpoint = "answer_briefing_item", input = Json, client = TokenClient)]
+pub async fn answer_briefing_item(item_id: String, choice: String) -> Result<(), ApiError> {
+    let (item_id, choice) = (briefing_arg(item_id, "item_id")?, briefing_arg(choice, "choice")?);
+    ssr::blocking(move |o| o.curator_answer(&item_id, &choice)).await
 }
 
 /// `POST /api/ui/start_run` `{"workflow", "path"?, "trigger"?, "source_run_id"?}`:

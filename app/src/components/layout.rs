@@ -11,8 +11,9 @@ use attune_ops::wire::{RunStatus, ShellInfo};
 use crate::api::{get_shell, ApiError};
 
 /// Every page the mission needs, in menu order.
-pub const NAV: [(&str, &str); 12] = [
+pub const NAV: [(&str, &str); 13] = [
     ("/", "Home"),
+    ("/curator", "Briefing"),
     ("/workflows", "Workflows"),
     ("/runs", "Runs"),
     ("/cost", "Cost"),

@@ -70,6 +70,17 @@ pub fn ErrorBox(error: ApiError) -> impl IntoView {
     }
 }
 
+/// The message a plain form's 303 left in the query (`?flash=` or
+/// `?error=`).
+#[component]
+pub fn Flash() -> impl IntoView {
+    let q = leptos_router::hooks::use_query_map();
+    view! {
+        {move || q.read().get("flash").map(|m| view! { <p class="notice flash-ok" role="status">{m}</p> })}
+        {move || q.read().get("error").map(|m| view! { <p class="error-box" role="alert">{m}</p> })}
+    }
+}
+
 /// Hidden form field with the client token, for plain HTML forms.
 #[component]
 pub fn TokenInput() -> impl IntoView {

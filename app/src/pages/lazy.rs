@@ -357,3 +357,18 @@ impl LazyRoute for CollabThread {
         view! { <CollabThreadPage /> }.into_any()
     }
 }
+
+#[derive(Debug)]
+pub struct Curator;
+
+#[lazy_route]
+impl LazyRoute for Curator {
+    fn data() -> Self {
+        Self
+    }
+    fn view(this: Self) -> AnyView {
+        let _ = this;
+        preload_chunks();
+        view! { <CuratorPage /> }.into_any()
+    }
+}

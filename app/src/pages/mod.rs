@@ -3,6 +3,7 @@
 mod bulletin;
 mod collab;
 mod cost;
+mod curator;
 mod health;
 mod help;
 mod home;
@@ -19,6 +20,7 @@ mod workflows;
 pub use bulletin::BulletinPage;
 pub use collab::{CollabPage, CollabThreadPage};
 pub use cost::CostPage;
+pub use curator::CuratorPage;
 pub use health::HealthPage;
 pub use help::{HelpAdminPage, HelpFeaturePage, HelpHomePage, HelpSearchPage, HelpTemplatePage};
 pub use home::HomePage;

@@ -19,7 +19,7 @@ use attune_ops::wire::{Candidate, SpecPageData, SpecRecord, SpecsPageData};
 
 use crate::api::{dismiss_candidate, get_candidates, get_spec, get_specs, set_spec_status, ApiError};
 use crate::components::page_data::PageData;
-use crate::components::{ErrorBox, TokenInput};
+use crate::components::{ErrorBox, Flash, TokenInput};
 use crate::fmt;
 
 /// Lifecycle buckets in the filter row: `(name, label)`.
@@ -111,15 +111,6 @@ fn stage_tip(s: &SpecRecord) -> String {
 }
 
 /// Query-string flash messages from the plain forms.
-#[component]
-fn Flash() -> impl IntoView {
-    let q = use_query_map();
-    view! {
-        {move || q.read().get("flash").map(|m| view! { <p class="notice flash-ok" role="status">{m}</p> })}
-        {move || q.read().get("error").map(|m| view! { <p class="error-box" role="alert">{m}</p> })}
-    }
-}
-
 #[component]
 pub fn SpecsPage() -> impl IntoView {
     let version = RwSignal::new(0u32);

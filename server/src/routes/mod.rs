@@ -48,6 +48,7 @@
 //! error chains.
 
 mod cost;
+mod curator;
 mod help;
 mod history;
 mod login;
@@ -127,6 +128,8 @@ pub fn router() -> Router<AppState> {
         .route("/specs/{slug}/dismiss", post(specs::spec_dismiss_form))
         .route("/cost/budget", post(cost::cost_budget_form))
         .route("/api/pending-writes", get(specs::pending_writes))
+        .route("/curator/dismiss", post(curator::dismiss))
+        .route("/curator/answer", post(curator::answer))
         .route("/api/help/", get(help::index))
         .route("/api/help", get(help::index))
         .route("/api/help/search", get(help::search))
