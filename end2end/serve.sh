@@ -28,7 +28,7 @@ start_fake_apis "$HOME_DIR"
 source scripts/demo-redis.sh
 start_demo_redis "$HOME_DIR/redis"
 export ATTUNE_HOME="$HOME_DIR" CLAUDE_CONFIG_DIR="$HOME_DIR/claude" PYTHONDONTWRITEBYTECODE=1
-export ATTUNE_OPS_PENDING_WRITES="$HOME_DIR/pending_writes.jsonl"
+export ATTUNE_OPS_PENDING_WRITES="$HOME_DIR/pending_writes.jsonl" ATTUNE_OPS_SWEEP_RESULTS=1
 # Both projects press Refresh on the Cost page and expect a live fetch with
 # progress: no 30 s limit between forced refreshes here (it has its own
 # integration tests).

@@ -14,10 +14,12 @@ Usage: gen_demo_home.py --home DIR --project DIR [--force]
 """
 
 import argparse
+import hashlib
 import json
 import os
 import random
 import shutil
+import subprocess
 import sys
 import uuid
 from datetime import datetime, timedelta, timezone
@@ -310,6 +312,22 @@ def docs_outbox(home: Path) -> None:
         (out / f"{stamp}-{kind}-{slug}.md").write_text(f"---\nkind: {kind}\nslug: {slug}\ntarget: docs/{slug}.md\n---\nDraft.\n")
 
 
+def sweep_result(home: Path, project: Path) -> int:
+    """The discovery sweep's latest result for the whole project, as the
+    dashboard keeps one: the demo's own sweep run once, its ATTUNE_DS final
+    line saved under the hash of the project's path."""
+    env = dict(os.environ, ATTUNE_DS_EMIT="1", PYTHONDONTWRITEBYTECODE="1")
+    out = subprocess.run([sys.executable, ".attune/bin/discovery_sweep.py"], cwd=project, env=env,
+                         capture_output=True, text=True, timeout=120, check=True).stdout
+    final = [line for line in out.splitlines() if line.startswith("ATTUNE_DS final ")][-1]
+    result = json.loads(final[len("ATTUNE_DS final "):])
+    digest = hashlib.sha256(str(project.resolve()).encode()).hexdigest()[:16]
+    d = home / "ops" / "sweep-results"
+    d.mkdir(parents=True, exist_ok=True)
+    (d / f"{digest}.json").write_text(json.dumps(result, indent=2))
+    return len(result["queue"]) + len(result["questions"]) + len(result["rejected"])
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--home", required=True, type=Path)
@@ -339,7 +357,8 @@ def main() -> int:
     spec_mtimes(project, now)
     corpus_mtimes(project, now)
     docs_outbox(home)
-    print(f"demo home {home}: {t} telemetry lines, {r} runs, {b} archived bulletin entries, {s} sessions")
+    f = sweep_result(home, project)
+    print(f"demo home {home}: {t} telemetry lines, {r} runs, {b} archived bulletin entries, {s} sessions, {f} sweep findings")
     return 0
 
 

@@ -32,6 +32,8 @@ start_fake_apis "$HOME_DIR"
 source scripts/demo-redis.sh
 start_demo_redis "$HOME_DIR/redis"
 export ATTUNE_OPS_PENDING_WRITES="$HOME_DIR/pending_writes.jsonl"
+# Keep each discovery sweep's result (the Workflows row's chips).
+export ATTUNE_OPS_SWEEP_RESULTS=1
 
 # Other actors "running" workflows, for the bulletin strip.
 python3 examples/demo_actors.py --home "$HOME_DIR" --project "$PROJECT" &

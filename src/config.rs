@@ -54,6 +54,10 @@ pub struct Config {
     /// reference; `ATTUNE_HOME` does not move it), or
     /// `$ATTUNE_OPS_PENDING_WRITES`.
     pub pending_writes_path: PathBuf,
+    /// Keep each discovery sweep's result (`ATTUNE_OPS_SWEEP_RESULTS`, as
+    /// the reference): its runs get `ATTUNE_DS_EMIT=1`, and the result of a
+    /// successful one is saved under `<home>/ops/sweep-results/`.
+    pub sweep_results: bool,
 }
 
 /// Raw options for [`build_config`]; `Default` gives the library defaults
@@ -74,6 +78,7 @@ pub struct ConfigOptions {
     pub claude_dir: Option<PathBuf>,
     pub monthly_budget: Option<f64>,
     pub pending_writes_path: Option<PathBuf>,
+    pub sweep_results: bool,
 }
 
 impl Default for ConfigOptions {
@@ -93,6 +98,7 @@ impl Default for ConfigOptions {
             claude_dir: None,
             monthly_budget: None,
             pending_writes_path: None,
+            sweep_results: false,
         }
     }
 }
@@ -148,6 +154,7 @@ pub fn build_config(o: ConfigOptions) -> Result<Config, ConfigError> {
         max_log_bytes: o.max_log_bytes,
         monthly_budget_flag: o.monthly_budget.filter(|b| b.is_finite() && *b > 0.0),
         pending_writes_path: o.pending_writes_path.map(|p| resolve(&p)).unwrap_or_else(pending_writes_path),
+        sweep_results: o.sweep_results,
     })
 }
 

@@ -121,6 +121,8 @@ pub mod sessions;
 #[cfg(feature = "engine")]
 pub mod specs;
 #[cfg(feature = "engine")]
+pub mod sweep;
+#[cfg(feature = "engine")]
 pub mod telemetry;
 
 /// The dashboard's version, shown in the top bar and `GET /api/info`.

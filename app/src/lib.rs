@@ -138,6 +138,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/health") view={Lazy::<lazy::Health>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/memory") view={Lazy::<lazy::Memory>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/memory/node") view={Lazy::<lazy::MemoryNode>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/workflows/discovery-sweep/results/:hash") view={Lazy::<lazy::SweepResult>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/curator") view={Lazy::<lazy::Curator>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/collab") view={Lazy::<lazy::Collab>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/collab/thread") view={Lazy::<lazy::CollabThread>::new()} ssr=SsrMode::Async />

@@ -223,6 +223,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         specs_candidates_enabled,
         max_concurrent_runs: cli.max_concurrent_runs as usize,
         monthly_budget: cli.common.monthly_budget,
+        sweep_results: std::env::var_os("ATTUNE_OPS_SWEEP_RESULTS").is_some_and(|v| !v.is_empty()),
         ..ConfigOptions::default()
     })?;
 

@@ -63,13 +63,13 @@ async fn start_with(allow_run: bool, cost: Option<attune_ops::cost::CostClient>)
 async fn start_with_redis(vars: &[(&str, &str)]) -> Dash {
     let mut env: std::collections::HashMap<String, String> = vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
     env.entry("REDIS_URL".into()).or_insert_with(|| format!("redis://127.0.0.1:{}/0", attune_ops_test_support::redis::free_port()));
-    start_full("127.0.0.1", false, None, Some(std::sync::Arc::new(move |k: &str| env.get(k).cloned()))).await
+    start_full("127.0.0.1", false, None, Some(std::sync::Arc::new(move |k: &str| env.get(k).cloned())), |_| {}).await
 }
 
 /// A dashboard configured for bind address `host` (it listens on loopback
 /// all the same: the configuration decides the allowlist and the login).
 async fn start_on(host: &str, allow_run: bool, cost: Option<attune_ops::cost::CostClient>) -> Dash {
-    start_full(host, allow_run, cost, None).await
+    start_full(host, allow_run, cost, None, |_| {}).await
 }
 
 async fn start_full(
@@ -77,6 +77,7 @@ async fn start_full(
     allow_run: bool,
     cost: Option<attune_ops::cost::CostClient>,
     redis: Option<attune_ops::ops::EnvLookup>,
+    more: impl FnOnce(&mut ConfigOptions),
 ) -> Dash {
     // Never the machine's own Redis: a closed port unless the test gives one.
     let redis = redis.unwrap_or_else(|| {
@@ -86,7 +87,7 @@ async fn start_full(
     let project = TempProject::with_registry(REGISTRY);
     project.mkdir("src/auth");
     let (root, home) = (project.root.clone(), project.home.clone());
-    let cfg = build_config(ConfigOptions {
+    let mut opts = ConfigOptions {
         project_root: Some(root.clone()),
         attune_home: Some(home.clone()),
         allow_run,
@@ -95,8 +96,9 @@ async fn start_full(
         claude_dir: Some(project.path().join("claude")),
         pending_writes_path: Some(project.path().join("pending_writes.jsonl")),
         ..ConfigOptions::default()
-    })
-    .unwrap();
+    };
+    more(&mut opts);
+    let cfg = build_config(opts).unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let port = listener.local_addr().unwrap().port();
     let cost =
@@ -1672,5 +1674,80 @@ async fn briefing_actions_are_refused_read_only() {
     assert!(!d.home.join("curator").exists(), "nothing written");
     let html = d.client().get(d.url("/curator")).send().await.unwrap().text().await.unwrap();
     assert!(html.contains("Read-only: no snoozing") || html.contains("Nothing pressing right now."), "{html}");
+    d.stop().await;
+}
+
+// ---------------------------------------------------------------------------
+// Discovery-sweep results: kept from a run, read back by the chips, the JSON
+// and the page
+
+const SWEEP: &str = r#"
+[[workflow]]
+name = "discovery-sweep"
+description = "sweeps"
+command = ["sh", "-c", "echo start; [ -n \"$ATTUNE_DS_EMIT\" ] || exit 0; echo 'ATTUNE_DS_VERSION 1'; echo 'ATTUNE_DS source_started lint ts=2026-11-20T10:00:00Z'; echo 'ATTUNE_DS final {\"queue\": [{\"source\": \"lint\", \"severity\": \"High\", \"title\": \"t\", \"file\": \"a.py\", \"line\": 3}], \"questions\": [], \"rejected\": [{\"finding\": {\"title\": \"r\"}, \"rule\": \"SEVERITY_BELOW_THRESHOLD\"}], \"metadata\": {\"spent_usd\": 0.5}}'"]
+scope = { flag = "--path" }
+"#;
+
+#[tokio::test]
+async fn a_sweep_run_keeps_its_result_for_its_scope() {
+    let d = start_full("127.0.0.1", true, None, None, |o| o.sweep_results = true).await;
+    d.project.write(".attune/workflows.toml", SWEEP);
+    let before = ui(&d, "/api/workflows/discovery-sweep/chips?scope=src/auth").await;
+    assert_eq!(before["has_result"], false);
+    assert!(!d.home.join("ops/sweep-results").exists(), "reading creates nothing");
+    let (s, v) = d.start_run("discovery-sweep", json!({"path": "src/auth"})).await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    let done = d.wait_terminal(v["run_id"].as_str().unwrap()).await;
+    assert_eq!(done["status"], "completed");
+    // The scope's hash: its absolute path, as the reference takes it.
+    let abs = std::fs::canonicalize(d.root.join("src/auth")).unwrap();
+    let chips = ui(&d, "/api/workflows/discovery-sweep/chips?scope=src/auth").await;
+    assert_eq!(
+        chips,
+        ui(&d, &format!("/api/workflows/discovery-sweep/chips?scope={}", abs.display()))
+            .await
+            .as_object()
+            .map(|o| {
+                let mut o = o.clone();
+                o.insert("scope_path".into(), json!("src/auth"));
+                Value::Object(o)
+            })
+            .unwrap()
+    );
+    assert_eq!((chips["queue"].clone(), chips["rejected"].clone(), chips["has_result"].clone()), (json!(1), json!(1), json!(true)));
+    let hash = chips["scope_hash"].as_str().unwrap().to_string();
+    let file = std::fs::read_to_string(d.home.join(format!("ops/sweep-results/{hash}.json"))).unwrap();
+    assert!(file.starts_with("{\n  \"queue\": [\n    {\n      \"source\": \"lint\""), "json.dump(indent=2): {file}");
+    let stored = ui(&d, &format!("/api/workflows/discovery-sweep/results/{hash}")).await;
+    assert_eq!(stored["metadata"]["spent_usd"], 0.5);
+    // The page, and its refusals.
+    let page = d.client().get(d.url(&format!("/workflows/discovery-sweep/results/{hash}?bucket=queue"))).send().await.unwrap();
+    assert_eq!(page.status(), StatusCode::OK);
+    let html = page.text().await.unwrap();
+    assert!(html.contains("queue: 1") && html.contains("spend") && html.contains("a.py:3") && html.contains(">high<"), "{html}");
+    for (path, status) in [
+        ("/api/workflows/discovery-sweep/results/ABCDEF0123456789", 400),
+        ("/api/workflows/discovery-sweep/results/0123456789abcdef", 404),
+        ("/workflows/discovery-sweep/results/..%2f..%2fetc", 400),
+        ("/workflows/discovery-sweep/results/0123456789abcdef", 404),
+    ] {
+        assert_eq!(d.client().get(d.url(path)).send().await.unwrap().status().as_u16(), status, "{path}");
+    }
+    // The Workflows page's row has the project's chips (no result there).
+    let w = ui(&d, "/api/workflows").await;
+    assert_eq!(w["sweep_chips"]["has_result"], false);
+    assert_eq!(w["sweep_chips"]["scope_path"], d.root.display().to_string());
+    d.stop().await;
+}
+
+#[tokio::test]
+async fn sweep_results_are_not_kept_unless_asked() {
+    let d = start(true).await;
+    d.project.write(".attune/workflows.toml", SWEEP);
+    let (_, v) = d.start_run("discovery-sweep", json!({"path": "src/auth"})).await;
+    let done = d.wait_terminal(v["run_id"].as_str().unwrap()).await;
+    assert_eq!(done["status"], "completed");
+    assert!(!d.home.join("ops/sweep-results").exists());
     d.stop().await;
 }

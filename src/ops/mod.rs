@@ -93,6 +93,7 @@ impl Ops {
         if config.allow_run {
             rc.runs_dir = Some(runs_dir.clone());
             rc.bulletin = Some(BulletinWriter::new(config.bulletin_dir(), bulletin::dashboard_actor_id(), "dashboard"));
+            rc.sweep_home = config.sweep_results.then(|| config.attune_home.clone());
             let recovered = crate::runner::recovery::recover_interrupted(&runs_dir);
             if !recovered.is_empty() {
                 tracing::warn!(count = recovered.len(), ids = ?recovered, "ops.runs: runs interrupted by a previous stop were marked failed");

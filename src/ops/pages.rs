@@ -33,7 +33,29 @@ impl Ops {
             allow_run: self.config.allow_run,
             project_root: self.config.project_root.display().to_string(),
             recent,
+            sweep_chips: reg.workflows.iter().find(|w| w.name == crate::sweep::WORKFLOW).map(|w| {
+                let scope = feats.default_scope(&w.name);
+                crate::sweep::chips(&self.config.attune_home, &self.config.project_root, &scope)
+            }),
         }
+    }
+
+    /// `GET /api/workflows/discovery-sweep/chips?scope=`: the chips of a
+    /// scope (`""`: the whole project).
+    pub fn sweep_chips(&self, scope: &str) -> crate::wire::SweepChips {
+        crate::sweep::chips(&self.config.attune_home, &self.config.project_root, scope)
+    }
+
+    /// `GET /api/workflows/discovery-sweep/results/{hash}`: the stored JSON
+    /// as it is (`None` when missing or not JSON; the caller checks the
+    /// hash's shape).
+    pub fn sweep_result(&self, hash: &str) -> Option<serde_json::Value> {
+        crate::sweep::read(&self.config.attune_home, hash)
+    }
+
+    /// The result's page.
+    pub fn sweep_detail(&self, hash: &str, bucket: &str) -> Option<crate::wire::SweepDetailData> {
+        crate::sweep::detail(&self.config.attune_home, hash, bucket)
     }
 
     /// The Home page's data.

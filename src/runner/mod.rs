@@ -60,6 +60,8 @@ pub struct RunnerConfig {
     /// nothing is persisted; logs live in a private temporary directory.
     pub runs_dir: Option<PathBuf>,
     pub bulletin: Option<BulletinWriter>,
+    /// Where discovery-sweep results are kept (`<home>`), when they are.
+    pub sweep_home: Option<PathBuf>,
     pub max_concurrent: usize,
     pub max_log_bytes: u64,
     /// Between SIGTERM and SIGKILL when cancelling.
@@ -74,6 +76,7 @@ impl RunnerConfig {
             project_root,
             runs_dir: None,
             bulletin: None,
+            sweep_home: None,
             max_concurrent: 1,
             max_log_bytes: 256 * 1024 * 1024,
             kill_grace: Duration::from_secs(5),
@@ -408,6 +411,7 @@ impl Runner {
     /// terminal.
     async fn after_finish(&self, run: &Arc<Run>, started_at: Option<&str>) {
         self.persist_now(run).await;
+        self.keep_sweep_result(run).await;
         run.announce_done();
         let info = run.info();
         // A run that never started was never announced: nothing to close.
@@ -416,6 +420,39 @@ impl Runner {
             let start = started_at.map(str::to_string).or(info.started_at.clone()).unwrap_or_else(pyfmt::now_iso);
             let e = b.entry(&run.workflow, &run.id, &start, info.status.as_str(), info.path.as_deref());
             let _ = tokio::task::spawn_blocking(move || b.append(&e)).await;
+        }
+    }
+
+    /// A successful discovery sweep's result, saved for its scope (the
+    /// project's when it had none), when results are kept.
+    async fn keep_sweep_result(&self, run: &Arc<Run>) {
+        let Some(home) = self.inner.cfg.sweep_home.clone() else { return };
+        let info = run.info();
+        if run.workflow != crate::sweep::WORKFLOW || info.status != RunStatus::Completed || info.exit_code != Some(0) {
+            return;
+        }
+        let root = self.inner.cfg.project_root.clone();
+        let scope = info.path.clone().unwrap_or_else(|| root.display().to_string());
+        let run = run.clone();
+        let kept = tokio::task::spawn_blocking(move || {
+            let mut lines = Vec::new();
+            run.log().for_each(|l| {
+                if l.s == LogStream::Stdout && l.x.starts_with("ATTUNE_DS") {
+                    lines.push(l.x.clone());
+                }
+                true
+            })?;
+            match crate::sweep::parse_lines(lines.iter().map(String::as_str)) {
+                Some(v) => crate::sweep::persist(&home, &root, &scope, &v).map(Some),
+                None => Ok(None),
+            }
+        })
+        .await;
+        match kept {
+            Ok(Ok(Some(p))) => tracing::info!(path = %p.display(), "ops.sweep: result kept"),
+            Ok(Ok(None)) => tracing::info!("ops.sweep: the run printed no ATTUNE_DS result"),
+            Ok(Err(e)) => tracing::warn!(error = %e, "ops.sweep: result not kept"),
+            Err(e) => tracing::warn!(error = %e, "ops.sweep: result not kept"),
         }
     }
 
@@ -485,6 +522,9 @@ impl Runner {
             .env("ATTUNE_SPEND_GATE_AUTHORIZED", "1")
             .env("ATTUNE_SDK_ERROR_PROBE", "1")
             .env("ATTUNE_RUN_ID", &run.id);
+        if cfg.sweep_home.is_some() && run.workflow == crate::sweep::WORKFLOW {
+            cmd.env("ATTUNE_DS_EMIT", "1");
+        }
         match req.trigger.as_deref() {
             Some(t) if crate::wire::TRIGGERS.contains(&t) => {
                 cmd.env("ATTUNE_RUN_TRIGGER", t);

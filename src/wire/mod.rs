@@ -10,7 +10,7 @@
 //! The types are grouped by domain, one private file each, and all named
 //! from here (`attune_ops::wire::RunInfo`): `runs` (runs, logs, the run and
 //! Runs pages), `workflows` (the registry and the Workflows page), `cost`,
-//! `specs`, `help`, `memory`, `collab`, `curator` (the Briefing), `readside` (bulletin entries, telemetry, sessions), `pages`
+//! `specs`, `help`, `memory`, `collab`, `curator` (the Briefing), `sweep` (discovery-sweep results), `readside` (bulletin entries, telemetry, sessions), `pages`
 //! (Home, Bulletin and Health pages), and `text` (display and quoting rules
 //! shared by the server and the browser). This file holds the
 //! dashboard-wide ones (info, the shell, error bodies).
@@ -29,6 +29,7 @@ mod pages;
 mod readside;
 mod runs;
 mod specs;
+mod sweep;
 mod text;
 mod workflows;
 
@@ -41,6 +42,7 @@ pub use pages::*;
 pub use readside::*;
 pub use runs::*;
 pub use specs::*;
+pub use sweep::*;
 pub use text::*;
 pub use workflows::*;
 

@@ -80,4 +80,8 @@ pub struct WorkflowsData {
     pub project_root: String,
     /// Recent runs per workflow (newest first, at most 5 each).
     pub recent: Vec<RunInfo>,
+    /// The discovery sweep's chips for its default scope, when the registry
+    /// has that workflow.
+    #[serde(default)]
+    pub sweep_chips: Option<super::SweepChips>,
 }

@@ -17,7 +17,7 @@ use attune_ops::wire::{
     BriefingData, Budget, BulletinData, BulletinEntry, CandidatesData, CollabInbox, CollabThreadData, CostData, CostProgress,
     CuratorDismissed, HealthData, HelpFeature, HelpGaps, HelpHomeData, HelpSearch, HelpTemplatePage, HomeData, MemoryNodeData,
     MemoryPageData, RunInfo, RunPageData, RunsData, RunsQuery, SessionDetail, SessionList, ShellInfo, SpecPageData, SpecsPageData,
-    StartRunResponse, StatusFlip, TelemetrySummary, WorkflowsData,
+    StartRunResponse, StatusFlip, SweepChips, SweepDetailData, TelemetrySummary, WorkflowsData,
 };
 
 use crate::client::TokenClient;
@@ -299,6 +299,26 @@ pub async fn get_collab() -> Result<CollabInbox, ApiError> {
 #[server(prefix = "/api/ui", endpoint = "collab_thread", input = GetUrl)]
 pub async fn get_collab_thread(id: String) -> Result<CollabThreadData, ApiError> {
     Ok(ssr::ops()?.collab_thread(&id).await)
+}
+
+/// `GET /api/ui/sweep_chips?scope=`: the discovery sweep's chips for a
+/// scope (`""`: the whole project).
+#[server(prefix = "/api/ui", endpoint = "sweep_chips", input = GetUrl)]
+pub async fn get_sweep_chips(scope: String) -> Result<SweepChips, ApiError> {
+    ssr::blocking(move |o| o.sweep_chips(&scope)).await
+}
+
+/// `GET /api/ui/sweep_detail?hash=&bucket=`: a sweep result's page (400 for
+/// a malformed hash, 404 when there is no result).
+#[server(prefix = "/api/ui", endpoint = "sweep_detail", input = GetUrl)]
+pub async fn get_sweep_detail(hash: String, bucket: String) -> Result<SweepDetailData, ApiError> {
+    if !attune_ops::sweep::is_hash(&hash) {
+        return Err(ApiError::new(400, "scope_hash must be 16 lowercase hex characters"));
+    }
+    let h = hash.clone();
+    ssr::blocking(move |o| o.sweep_detail(&h, &bucket))
+        .await?
+        .ok_or_else(|| ApiError::new(404, format!("No sweep result for scope {hash}: run discovery-sweep on that scope first.")))
 }
 
 /// `GET /api/ui/briefing?refresh=`: the Briefing (`refresh` asks the model

@@ -372,3 +372,18 @@ impl LazyRoute for Curator {
         view! { <CuratorPage /> }.into_any()
     }
 }
+
+#[derive(Debug)]
+pub struct SweepResult;
+
+#[lazy_route]
+impl LazyRoute for SweepResult {
+    fn data() -> Self {
+        Self
+    }
+    fn view(this: Self) -> AnyView {
+        let _ = this;
+        preload_chunks();
+        view! { <SweepResultPage /> }.into_any()
+    }
+}

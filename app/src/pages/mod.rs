@@ -14,6 +14,7 @@ mod run;
 mod runs;
 mod sessions;
 mod specs;
+mod sweep;
 mod telemetry;
 mod workflows;
 
@@ -30,6 +31,7 @@ pub use run::RunPage;
 pub use runs::RunsPage;
 pub use sessions::{SessionPage, SessionsPage};
 pub use specs::{SpecPage, SpecsPage};
+pub use sweep::SweepResultPage;
 pub use telemetry::TelemetryPage;
 pub use workflows::WorkflowsPage;
 

@@ -12,9 +12,9 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_navigate, use_query_map};
 
-use attune_ops::wire::{shell_join, Feature, RunInfo, WorkflowInfo, WorkflowsData};
+use attune_ops::wire::{shell_join, Feature, RunInfo, SweepChips, WorkflowInfo, WorkflowsData};
 
-use crate::api::{get_workflows, start_run};
+use crate::api::{get_sweep_chips, get_workflows, start_run};
 use crate::client::{local_get, local_set};
 use crate::components::layout::ShellRefresh;
 use crate::components::page_data::PageData;
@@ -54,7 +54,17 @@ pub fn WorkflowsPage() -> impl IntoView {
 
 #[component]
 fn WorkflowsView(data: WorkflowsData) -> impl IntoView {
-    let WorkflowsData { workflows, features, registry_source, registry_errors, features_warning, allow_run, project_root, recent } = data;
+    let WorkflowsData {
+        workflows,
+        features,
+        registry_source,
+        registry_errors,
+        features_warning,
+        allow_run,
+        project_root,
+        recent,
+        sweep_chips,
+    } = data;
     let search = RwSignal::new(String::new());
     let tag = RwSignal::new(None::<String>);
     let mut all_tags: Vec<String> = workflows.iter().flat_map(|w| w.tags.clone()).collect();
@@ -104,6 +114,7 @@ fn WorkflowsView(data: WorkflowsData) -> impl IntoView {
                 <div class="workflow-list">
                     {workflows.into_iter().map(|w| {
                         let recent = by_wf.remove(&w.name).unwrap_or_default();
+                        let sweep = (w.name == attune_ops::wire::SWEEP_WORKFLOW).then(|| sweep_chips.clone()).flatten();
                         let hay = format!("{} {} {}", w.name, w.description, w.tags.join(" ")).to_lowercase();
                         let tags = w.tags.clone();
                         let visible = move || {
@@ -112,7 +123,7 @@ fn WorkflowsView(data: WorkflowsData) -> impl IntoView {
                         };
                         view! {
                             <Show when=visible.clone()>
-                                <WorkflowCard wf=w.clone() features=features.get_value() allow_run root=root.get_value() recent=recent.clone() />
+                                <WorkflowCard wf=w.clone() features=features.get_value() allow_run root=root.get_value() recent=recent.clone() sweep=sweep.clone() />
                             </Show>
                         }
                     }).collect_view()}
@@ -140,7 +151,14 @@ fn scope_options(features: &[Feature]) -> Vec<(String, String, String)> {
 }
 
 #[component]
-fn WorkflowCard(wf: WorkflowInfo, features: Vec<Feature>, allow_run: bool, root: String, recent: Vec<RunInfo>) -> impl IntoView {
+fn WorkflowCard(
+    wf: WorkflowInfo,
+    features: Vec<Feature>,
+    allow_run: bool,
+    root: String,
+    recent: Vec<RunInfo>,
+    sweep: Option<SweepChips>,
+) -> impl IntoView {
     let name = wf.name.clone();
     let root_s = StoredValue::new(root.clone());
     let takes_scope = wf.scope.is_some();
@@ -249,6 +267,7 @@ fn WorkflowCard(wf: WorkflowInfo, features: Vec<Feature>, allow_run: bool, root:
         }
     };
     let opts = options.clone();
+    let sweep_chips = sweep.map(|first| view! { <SweepChipRow first scope=Signal::derive(scope_value) mounted /> });
     view! {
         <article class="workflow" id=format!("wf-{name}") data-workflow=name.clone()>
             <header class="workflow-head">
@@ -308,6 +327,7 @@ fn WorkflowCard(wf: WorkflowInfo, features: Vec<Feature>, allow_run: bool, root:
                 </button>
                 <span class="run-status" aria-live="polite">{move || status.get()}</span>
             </form>
+            {sweep_chips}
             <details class="command">
                 <summary>"Command"</summary>
                 <code>{command}</code>
@@ -325,5 +345,34 @@ fn WorkflowCard(wf: WorkflowInfo, features: Vec<Feature>, allow_run: bool, root:
                 </div>
             })}
         </article>
+    }
+}
+
+/// The discovery sweep's latest result for the picked scope: its bucket
+/// counts, linked to the result's page. Hydrated, it follows the picker.
+#[component]
+fn SweepChipRow(first: SweepChips, scope: Signal<String>, mounted: RwSignal<bool>) -> impl IntoView {
+    let chips = RwSignal::new(first);
+    Effect::new(move |prev: Option<String>| {
+        let s = scope.get();
+        // The first paint already has the default scope's chips.
+        if mounted.get_untracked() && prev.as_ref().is_some_and(|p| *p != s) {
+            leptos::task::spawn_local(async move {
+                if let Ok(c) = get_sweep_chips(s).await {
+                    let _ = chips.try_set(c);
+                }
+            });
+        }
+        scope.get_untracked()
+    });
+    let link = move |bucket: &'static str| format!("/workflows/discovery-sweep/results/{}?bucket={bucket}", chips.read().scope_hash);
+    view! {
+        <div class="sweep-chips" data-sweep-chips="" data-scope-hash=move || chips.read().scope_hash.clone()
+            data-has-result=move || if chips.read().has_result { "1" } else { "0" }>
+            <a class="chip chip-failed" href=move || link("queue")>{move || format!("queue: {}", chips.read().queue)}</a>
+            <a class="chip chip-warn" href=move || link("questions")>{move || format!("questions: {}", chips.read().questions)}</a>
+            <a class="chip chip-muted" href=move || link("rejected")>{move || format!("rejected: {}", chips.read().rejected)}</a>
+            <span class="muted small">{move || if chips.read().has_result { "latest result for this scope" } else { "no sweep recorded for this scope yet" }}</span>
+        </div>
     }
 }

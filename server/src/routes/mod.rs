@@ -110,6 +110,8 @@ pub fn router() -> Router<AppState> {
         .route("/api/runs/{workflow}", get(history::workflow_runs))
         .route("/api/runs/{workflow}/{run_id}", get(history::workflow_run))
         .route("/api/workflows", get(readside::workflows))
+        .route("/api/workflows/discovery-sweep/chips", get(readside::sweep_chips))
+        .route("/api/workflows/discovery-sweep/results/{hash}", get(readside::sweep_result))
         .route("/api/bulletin/active", get(readside::bulletin_active))
         .route("/api/bulletin", get(readside::bulletin_day))
         .route("/api/telemetry", get(readside::telemetry))

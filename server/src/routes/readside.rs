@@ -28,6 +28,30 @@ pub(super) async fn workflows(State(s): State<AppState>) -> Response {
     json_blocking(move || Ok(s.ops.workflows_data())).await
 }
 
+#[derive(Deserialize)]
+pub(super) struct ScopeQuery {
+    #[serde(default)]
+    scope: String,
+}
+
+/// `GET /api/workflows/discovery-sweep/chips?scope=`: always 200 (no result
+/// yet is `has_result: false`).
+pub(super) async fn sweep_chips(State(s): State<AppState>, Query(q): Query<ScopeQuery>) -> Response {
+    json_blocking(move || Ok(s.ops.sweep_chips(&q.scope))).await
+}
+
+/// `GET /api/workflows/discovery-sweep/results/{hash}`: the stored result,
+/// as it is.
+pub(super) async fn sweep_result(State(s): State<AppState>, Path(hash): Path<String>) -> Response {
+    json_blocking(move || {
+        if !attune_ops::sweep::is_hash(&hash) {
+            return Err(ApiError::new(400, "scope_hash must be 16 lowercase hex characters"));
+        }
+        s.ops.sweep_result(&hash).ok_or_else(|| ApiError::new(404, format!("no sweep result for scope {hash}")))
+    })
+    .await
+}
+
 /// `GET /api/bulletin/active`: never fails (unreadable files give no
 /// entries).
 pub(super) async fn bulletin_active(State(s): State<AppState>) -> Json<Value> {
