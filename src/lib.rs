@@ -73,6 +73,8 @@ pub mod cost;
 #[cfg(feature = "engine")]
 pub mod curator;
 #[cfg(feature = "engine")]
+pub mod diagnosis;
+#[cfg(feature = "engine")]
 pub mod features;
 #[cfg(feature = "engine")]
 pub mod fsutil;

@@ -1751,3 +1751,106 @@ async fn sweep_results_are_not_kept_unless_asked() {
     assert!(!d.home.join("ops/sweep-results").exists());
     d.stop().await;
 }
+
+// ---------------------------------------------------------------------------
+// "Why did this fail?": POST /runs/{id}/diagnose
+
+const DIAGNOSE: &str = r#"
+[[workflow]]
+name = "fails"
+description = "fails"
+command = ["sh", "-c", "echo oops; exit 3"]
+
+[[workflow]]
+name = "works"
+description = "works"
+command = ["sh", "-c", "echo fine"]
+
+[[workflow]]
+name = "diagnose"
+description = "diagnoses"
+command = ["sh", "-c", "mkdir -p \"$ATTUNE_HOME/telemetry\" && printf '{\"diagnosis_id\": \"d00000000001\", \"source_run_id\": \"%s\", \"workflow_name\": \"fails\", \"created_at\": \"2026-11-20T10:00:00+00:00\", \"status\": \"open\", \"synthesis\": \"it said oops\", \"hypotheses\": [{\"statement\": \"oops\", \"rank\": 1, \"confidence\": \"high\"}]}\\n' \"$0\" >> \"$ATTUNE_HOME/telemetry/diagnosis_records.jsonl\"; echo diagnosed \"$0\""]
+"#;
+
+#[tokio::test]
+async fn diagnose_a_failed_run_once() {
+    let d = start(true).await;
+    d.project.write(".attune/workflows.toml", DIAGNOSE);
+    let post = |id: String| {
+        let c = d.client();
+        let url = d.url(&format!("/runs/{id}/diagnose"));
+        let token = d.token.clone();
+        async move { c.post(url).header("X-Attune-Client", token).send().await.unwrap() }
+    };
+    let (_, v) = d.start_run("fails", json!({})).await;
+    let failed = v["run_id"].as_str().unwrap().to_string();
+    assert_eq!(d.wait_terminal(&failed).await["status"], "failed");
+    let (_, v) = d.start_run("works", json!({})).await;
+    let ok = v["run_id"].as_str().unwrap().to_string();
+    d.wait_terminal(&ok).await;
+
+    let r = post(ok.clone()).await;
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(r.json::<Value>().await.unwrap()["detail"], "only terminal FAILED runs can be diagnosed");
+    assert_eq!(post("0123456789ab".into()).await.status(), StatusCode::NOT_FOUND);
+    assert_eq!(post("../etc".into()).await.status(), StatusCode::NOT_FOUND);
+    let r = d.client().post(d.url(&format!("/runs/{failed}/diagnose"))).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN, "the token is required");
+
+    // The page offers it; the route starts a `diagnose` run with the id last.
+    let page = ui(&d, &format!("/api/ui/run?id={failed}")).await;
+    assert_eq!(page["diagnose_available"], true);
+    let r = post(failed.clone()).await;
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let v: Value = r.json().await.unwrap();
+    let diag = v["run_id"].as_str().unwrap().to_string();
+    assert_eq!(v["stream_url"], format!("/runs/{diag}/stream"));
+    let done = d.wait_terminal(&diag).await;
+    assert_eq!(
+        (done["workflow"].clone(), done["status"].clone(), done["trigger"].clone()),
+        (json!("diagnose"), json!("completed"), json!("attune-heal"))
+    );
+    assert_eq!(done["source_run_id"], failed);
+    // Once diagnosed, the id comes back instead of a second run.
+    let r = post(failed.clone()).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(r.json::<Value>().await.unwrap(), json!({"existing": true, "diagnosis_id": "d00000000001", "source_run_id": failed}));
+    let page = ui(&d, &format!("/api/ui/run?id={failed}")).await;
+    assert_eq!(page["diagnoses"][0]["synthesis"], "it said oops");
+    // A diagnosis is not itself diagnosable, nor startable by name.
+    let r = post(diag.clone()).await;
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST, "it completed");
+    let (s, v) = d.start_run("diagnose", json!({})).await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "{v}");
+    let w = ui(&d, "/api/workflows").await;
+    assert!(w["workflows"].as_array().unwrap().iter().all(|w| w["name"] != "diagnose"));
+    d.stop().await;
+}
+
+#[tokio::test]
+async fn diagnose_needs_runs_allowed_and_a_command() {
+    let d = start(false).await;
+    let r = d.client().post(d.url("/runs/0123456789ab/diagnose")).header("X-Attune-Client", &d.token).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    d.stop().await;
+    if attune_ops::diagnosis::on_path("attune").is_none() {
+        let d = start(true).await;
+        let (_, v) = d.start_run("quick", json!({})).await;
+        let id = v["run_id"].as_str().unwrap().to_string();
+        d.wait_terminal(&id).await;
+        // A completed run: 400 before the command matters.
+        assert_eq!(
+            d.client().post(d.url(&format!("/runs/{id}/diagnose"))).header("X-Attune-Client", &d.token).send().await.unwrap().status(),
+            400
+        );
+        d.project.write(".attune/workflows.toml", "[[workflow]]\nname = \"fails\"\ndescription = \"f\"\ncommand = [\"false\"]\n");
+        let (_, v) = d.start_run("fails", json!({})).await;
+        let id = v["run_id"].as_str().unwrap().to_string();
+        d.wait_terminal(&id).await;
+        let r = d.client().post(d.url(&format!("/runs/{id}/diagnose"))).header("X-Attune-Client", &d.token).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert!(r.json::<Value>().await.unwrap()["detail"].as_str().unwrap().contains("install the attune CLI"));
+        assert_eq!(ui(&d, &format!("/api/ui/run?id={id}")).await["diagnose_available"], false);
+        d.stop().await;
+    }
+}

@@ -21,10 +21,12 @@
 //! * `specs`: the Specs pages, status flips and candidates;
 //! * `help`: the Help pages and `/api/help/…`;
 //! * `memory`: the Memory and Collab pages (Redis, the inbox's files);
-//! * `curator`: the Briefing (its sources, the Messages API call, snoozes).
+//! * `curator`: the Briefing (its sources, the Messages API call, snoozes);
+//! * `diagnose`: "Why did this fail?" (diagnosis runs, their records).
 
 mod cost;
 mod curator;
+mod diagnose;
 mod health;
 mod help;
 mod memory;
@@ -35,6 +37,7 @@ mod specs;
 use std::sync::{Arc, Mutex};
 
 pub use curator::CuratorTimings;
+pub use diagnose::{DiagnoseError, Diagnosed};
 pub use memory::EnvLookup;
 pub use runs::{percentile, run_stats, sort_runs, RunHandle, StartError, StoredRun};
 
@@ -93,7 +96,8 @@ impl Ops {
         if config.allow_run {
             rc.runs_dir = Some(runs_dir.clone());
             rc.bulletin = Some(BulletinWriter::new(config.bulletin_dir(), bulletin::dashboard_actor_id(), "dashboard"));
-            rc.sweep_home = config.sweep_results.then(|| config.attune_home.clone());
+            rc.attune_home = Some(config.attune_home.clone());
+            rc.keep_sweep_results = config.sweep_results;
             let recovered = crate::runner::recovery::recover_interrupted(&runs_dir);
             if !recovered.is_empty() {
                 tracing::warn!(count = recovered.len(), ids = ?recovered, "ops.runs: runs interrupted by a previous stop were marked failed");

@@ -6,7 +6,14 @@ use std::collections::{HashMap, HashSet};
 use super::runs::sort_runs;
 use super::Ops;
 use crate::bulletin;
+use crate::registry::{Registry, Workflow};
 use crate::wire::{BulletinData, BulletinEntry, HomeData, SessionDetail, SessionList, TelemetrySummary, WorkflowsData};
+
+/// The workflows the dashboard lists: all but `diagnose`, which a failed
+/// run's page starts.
+fn listed(reg: &Registry) -> impl Iterator<Item = &Workflow> {
+    reg.workflows.iter().filter(|w| w.name != crate::diagnosis::WORKFLOW)
+}
 
 impl Ops {
     /// The Workflows page.
@@ -25,7 +32,7 @@ impl Ops {
             })
             .collect();
         WorkflowsData {
-            workflows: reg.workflows.iter().map(|w| w.info(feats.default_scope(&w.name))).collect(),
+            workflows: listed(&reg).map(|w| w.info(feats.default_scope(&w.name))).collect(),
             features: feats.features.clone(),
             registry_source: reg.describe_source(),
             registry_errors: reg.errors.clone(),
@@ -73,7 +80,7 @@ impl Ops {
         let recent_sessions = self.sessions_redacted(3.0, Some(5)).sessions;
         HomeData {
             recent_runs: runs,
-            workflow_count: reg.workflows.len() as u32,
+            workflow_count: listed(&reg).count() as u32,
             registry_errors: reg.errors.len() as u32,
             bulletin: bulletin::read_active(&self.config.bulletin_dir()),
             allow_run: self.config.allow_run,

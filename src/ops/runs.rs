@@ -32,6 +32,8 @@ pub enum StartError {
     BadTrigger,
     #[error("the dashboard is shutting down")]
     ShuttingDown,
+    #[error("diagnose is started from a failed run's page (POST /runs/{{id}}/diagnose), with that run's id")]
+    DiagnoseOnly,
 }
 
 impl StartError {
@@ -166,6 +168,9 @@ impl Ops {
         }
         let reg = self.registry.get();
         let wf = reg.get(name).ok_or_else(|| StartError::UnknownWorkflow(name.to_string()))?;
+        if wf.name == crate::diagnosis::WORKFLOW {
+            return Err(StartError::DiagnoseOnly);
+        }
         let trigger = match req.trigger.as_deref() {
             None | Some("") => None,
             Some(t) if TRIGGERS.contains(&t) => Some(t.to_string()),
@@ -358,6 +363,10 @@ impl Ops {
             recent,
             seq,
             project_root: self.config.project_root.display().to_string(),
+            diagnoses: crate::diagnosis::for_run(&self.config.attune_home, &info.id),
+            diagnose_available: self.config.allow_run
+                && info.trigger.as_deref() != Some(crate::diagnosis::HEAL_TRIGGER)
+                && self.diagnose_command().is_some(),
             run: info,
         })
     }

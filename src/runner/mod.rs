@@ -60,8 +60,11 @@ pub struct RunnerConfig {
     /// nothing is persisted; logs live in a private temporary directory.
     pub runs_dir: Option<PathBuf>,
     pub bulletin: Option<BulletinWriter>,
-    /// Where discovery-sweep results are kept (`<home>`), when they are.
-    pub sweep_home: Option<PathBuf>,
+    /// The dashboard's attune home: the children's `ATTUNE_HOME`, so what
+    /// they record lands where the dashboard reads.
+    pub attune_home: Option<PathBuf>,
+    /// Keep each successful discovery sweep's result under the home.
+    pub keep_sweep_results: bool,
     pub max_concurrent: usize,
     pub max_log_bytes: u64,
     /// Between SIGTERM and SIGKILL when cancelling.
@@ -76,7 +79,8 @@ impl RunnerConfig {
             project_root,
             runs_dir: None,
             bulletin: None,
-            sweep_home: None,
+            attune_home: None,
+            keep_sweep_results: false,
             max_concurrent: 1,
             max_log_bytes: 256 * 1024 * 1024,
             kill_grace: Duration::from_secs(5),
@@ -426,7 +430,7 @@ impl Runner {
     /// A successful discovery sweep's result, saved for its scope (the
     /// project's when it had none), when results are kept.
     async fn keep_sweep_result(&self, run: &Arc<Run>) {
-        let Some(home) = self.inner.cfg.sweep_home.clone() else { return };
+        let Some(home) = self.inner.cfg.attune_home.clone().filter(|_| self.inner.cfg.keep_sweep_results) else { return };
         let info = run.info();
         if run.workflow != crate::sweep::WORKFLOW || info.status != RunStatus::Completed || info.exit_code != Some(0) {
             return;
@@ -522,7 +526,10 @@ impl Runner {
             .env("ATTUNE_SPEND_GATE_AUTHORIZED", "1")
             .env("ATTUNE_SDK_ERROR_PROBE", "1")
             .env("ATTUNE_RUN_ID", &run.id);
-        if cfg.sweep_home.is_some() && run.workflow == crate::sweep::WORKFLOW {
+        if let Some(h) = &cfg.attune_home {
+            cmd.env("ATTUNE_HOME", h);
+        }
+        if cfg.keep_sweep_results && run.workflow == crate::sweep::WORKFLOW {
             cmd.env("ATTUNE_DS_EMIT", "1");
         }
         match req.trigger.as_deref() {

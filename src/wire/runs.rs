@@ -276,6 +276,43 @@ pub struct RunPageData {
     pub seq: u64,
     /// The project root, to show scopes relative to it.
     pub project_root: String,
+    /// The run's diagnoses, oldest first.
+    #[serde(default)]
+    pub diagnoses: Vec<Diagnosis>,
+    /// Something can diagnose this run if it fails (runs allowed, a
+    /// `diagnose` command, not itself a diagnosis).
+    #[serde(default)]
+    pub diagnose_available: bool,
+}
+
+/// One ranked hypothesis of a diagnosis.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct DiagnosisHypothesis {
+    pub statement: String,
+    pub rank: i64,
+    pub confidence: String,
+}
+
+/// A diagnosis of a failed run, as attune's `diagnose` records it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Diagnosis {
+    pub diagnosis_id: String,
+    pub source_run_id: String,
+    pub workflow_name: String,
+    pub created_at: String,
+    /// `open`, `fix-proposed`, `verified`, `rejected` or `graduated`.
+    pub status: String,
+    pub symptom: String,
+    pub synthesis: Option<String>,
+    pub hypotheses: Vec<DiagnosisHypothesis>,
+}
+
+/// What asking for a diagnosis did: a diagnosis run started, or the run's
+/// existing diagnosis.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct DiagnoseOutcome {
+    pub run_id: Option<String>,
+    pub diagnosis_id: Option<String>,
 }
 
 /// Filters of the Runs page and `GET /api/runs`.

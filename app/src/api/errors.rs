@@ -51,7 +51,7 @@ mod engine {
     //! The engine's errors and the checks both web surfaces make.
 
     use attune_ops::logsearch::SearchError;
-    use attune_ops::ops::StartError;
+    use attune_ops::ops::{DiagnoseError, StartError};
     use attune_ops::runner::RunnerError;
     use attune_ops::specs::FlipError;
     use axum::response::{IntoResponse, Response};
@@ -124,6 +124,13 @@ mod engine {
                 }
                 e => ApiError::new(400, e.to_string()),
             }
+        }
+    }
+
+    /// Asking for a diagnosis: the reference's statuses and texts.
+    impl From<DiagnoseError> for ApiError {
+        fn from(e: DiagnoseError) -> ApiError {
+            ApiError::new(e.status(), e.to_string())
         }
     }
 

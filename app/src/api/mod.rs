@@ -15,9 +15,9 @@ use server_fn::codec::{GetUrl, Json};
 
 use attune_ops::wire::{
     BriefingData, Budget, BulletinData, BulletinEntry, CandidatesData, CollabInbox, CollabThreadData, CostData, CostProgress,
-    CuratorDismissed, HealthData, HelpFeature, HelpGaps, HelpHomeData, HelpSearch, HelpTemplatePage, HomeData, MemoryNodeData,
-    MemoryPageData, RunInfo, RunPageData, RunsData, RunsQuery, SessionDetail, SessionList, ShellInfo, SpecPageData, SpecsPageData,
-    StartRunResponse, StatusFlip, SweepChips, SweepDetailData, TelemetrySummary, WorkflowsData,
+    CuratorDismissed, DiagnoseOutcome, HealthData, HelpFeature, HelpGaps, HelpHomeData, HelpSearch, HelpTemplatePage, HomeData,
+    MemoryNodeData, MemoryPageData, RunInfo, RunPageData, RunsData, RunsQuery, SessionDetail, SessionList, ShellInfo, SpecPageData,
+    SpecsPageData, StartRunResponse, StatusFlip, SweepChips, SweepDetailData, TelemetrySummary, WorkflowsData,
 };
 
 use crate::client::TokenClient;
@@ -299,6 +299,16 @@ pub async fn get_collab() -> Result<CollabInbox, ApiError> {
 #[server(prefix = "/api/ui", endpoint = "collab_thread", input = GetUrl)]
 pub async fn get_collab_thread(id: String) -> Result<CollabThreadData, ApiError> {
     Ok(ssr::ops()?.collab_thread(&id).await)
+}
+
+/// `POST /api/ui/diagnose_run` `{"run_id"}`: starts a diagnosis of a
+/// failed run, or gives the one it has.
+#[server(prefix = "/api/ui", endpoint = "diagnose_run", input = Json, client = TokenClient)]
+pub async fn diagnose_run(run_id: String) -> Result<DiagnoseOutcome, ApiError> {
+    Ok(match ssr::blocking(move |o| o.diagnose(&run_id)).await?? {
+        attune_ops::ops::Diagnosed::Existing(d) => DiagnoseOutcome { run_id: None, diagnosis_id: Some(d) },
+        attune_ops::ops::Diagnosed::Started(r) => DiagnoseOutcome { run_id: Some(r.id.clone()), diagnosis_id: None },
+    })
 }
 
 /// `GET /api/ui/sweep_chips?scope=`: the discovery sweep's chips for a

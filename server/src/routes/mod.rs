@@ -106,6 +106,7 @@ pub fn router() -> Router<AppState> {
         .route("/runs/{id}/search", get(logs::run_search))
         .route("/runs/{id}/report", get(runs::run_report))
         .route("/runs/{id}/cancel", post(runs::run_cancel))
+        .route("/runs/{id}/diagnose", post(runs::run_diagnose))
         .route("/api/runs", get(history::all_runs))
         .route("/api/runs/{workflow}", get(history::workflow_runs))
         .route("/api/runs/{workflow}/{run_id}", get(history::workflow_run))

@@ -9,7 +9,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::{json, Value};
 
-use attune_ops::ops::{RunHandle, StartError};
+use attune_ops::ops::{Diagnosed, RunHandle, StartError};
 use attune_ops::wire::{RunInfo, StartRunRequest, TRIGGERS};
 use attune_ops_app::api::check_run_id;
 use attune_ops_app::urlcode::{encode_component, form_field};
@@ -149,6 +149,31 @@ pub(super) async fn run_report(State(s): State<AppState>, Path(id): Path<String>
 
 /// `POST /runs/{id}/cancel`: SIGTERM to the run's process group, SIGKILL
 /// after the grace period; answers the final run.
+/// `POST /runs/{id}/diagnose` (no body): 201 with the diagnosis run, 200
+/// `{"existing": true, …}` when the run has a diagnosis already. A plain
+/// form gets a 303 to the diagnosis run's page (or back, with the error).
+pub(super) async fn run_diagnose(State(s): State<AppState>, Path(id): Path<String>, headers: HeaderMap) -> Response {
+    let form = crate::perimeter::is_urlencoded_form(&headers) && !is_api_call(&headers);
+    let back = format!("/runs/{}/view", encode_component(&id));
+    let (ops, i) = (s.ops.clone(), id.clone());
+    let asked = match off_thread(move || ops.diagnose(&i)).await {
+        Ok(a) => a,
+        Err(e) => return e.into_response(),
+    };
+    match asked {
+        Ok(Diagnosed::Started(run)) if form => see_other(&format!("/runs/{}/view", run.id)),
+        Ok(Diagnosed::Started(run)) => (
+            StatusCode::CREATED,
+            Json(json!({"run_id": run.id, "stream_url": format!("/runs/{}/stream", run.id), "status_url": format!("/runs/{}", run.id)})),
+        )
+            .into_response(),
+        Ok(Diagnosed::Existing(_)) if form => see_other(&format!("{back}#diagnoses")),
+        Ok(Diagnosed::Existing(d)) => Json(json!({"existing": true, "diagnosis_id": d, "source_run_id": id})).into_response(),
+        Err(e) if form => see_other(&format!("{back}?error={}", encode_component(&e.to_string()))),
+        Err(e) => ApiError::from(e).into_response(),
+    }
+}
+
 pub(super) async fn run_cancel(State(s): State<AppState>, Path(id): Path<String>) -> Result<Json<RunInfo>, ApiError> {
     check_run_id(&id)?;
     Ok(Json(s.ops.cancel_run(&id).await?))

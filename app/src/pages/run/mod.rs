@@ -21,6 +21,7 @@ use crate::components::report::ReportPanel;
 use crate::components::{ErrorBox, StatusChip};
 use crate::fmt;
 
+mod diagnosis;
 #[cfg(feature = "hydrate")]
 mod live;
 mod recommendations;
@@ -46,7 +47,20 @@ fn valid_from(s: &str) -> bool {
 
 #[component]
 fn RunView(data: RunPageData) -> impl IntoView {
-    let RunPageData { run, recommendations, tail, full_log, allow_run, workflow_names, recent, seq, project_root } = data;
+    let RunPageData {
+        run,
+        recommendations,
+        tail,
+        full_log,
+        allow_run,
+        workflow_names,
+        recent,
+        seq,
+        project_root,
+        diagnoses,
+        diagnose_available,
+    } = data;
+    let diagnosed = RwSignal::new(diagnoses.last().map(|d| d.diagnosis_id.clone()));
     let root = StoredValue::new(project_root);
     let show = move |p: &str| attune_ops::wire::display_scope(p, &root.get_value());
     let run_id = run.id.clone();
@@ -194,6 +208,7 @@ fn RunView(data: RunPageData) -> impl IntoView {
                 {move || info.get().stderr_lines.map(|n| view! { <span class="meta-item">{format!("{n} stderr lines")}</span> })}
             </div>
             <div class="run-actions">
+                <diagnosis::DiagnoseButton info available=diagnose_available existing=diagnosed />
                 {allow_run.then(|| view! {
                     <Show when=active fallback=move || view! {
                         <button class="btn" on:click=rerun.clone() disabled=move || busy.get() title="Run the same workflow on the same scope">"Re-run"</button>
@@ -204,6 +219,8 @@ fn RunView(data: RunPageData) -> impl IntoView {
             </div>
         </header>
         {move || notice.get().map(|n| view! { <p class="notice" role="status">{n}</p> })}
+        <crate::components::Flash />
+        <diagnosis::Diagnoses diagnoses />
         {move || info.get().sdk_stderr.map(|e| {
             let kind = info.get().sdk_error_kind.unwrap_or_else(|| "error".into());
             view! { <details class="panel"><summary>{format!("Raw stderr from claude CLI ({kind})")}</summary><pre class="json">{e}</pre></details> }
