@@ -151,19 +151,11 @@ fn first_line(text: &str) -> String {
 pub fn edge_preview(edges: &[String]) -> String {
     use serde_json::Value as J;
     let show = crate::pyfmt::str_of;
-    let truthy = |v: &J| match v {
-        J::Null => false,
-        J::Bool(b) => *b,
-        J::Number(n) => n.as_f64() != Some(0.0),
-        J::String(s) => !s.is_empty(),
-        J::Array(a) => !a.is_empty(),
-        J::Object(o) => !o.is_empty(),
-    };
     let mut parts = Vec::new();
     for raw in edges.iter().take(2) {
         let Ok(J::Object(edge)) = serde_json::from_str::<J>(raw) else { continue };
         let target = edge.get("target").map(show).unwrap_or_else(|| "?".into());
-        let kind = edge.get("type").filter(|t| truthy(t)).map(|t| format!(" ({})", show(t))).unwrap_or_default();
+        let kind = edge.get("type").filter(|t| crate::pyfmt::truthy(t)).map(|t| format!(" ({})", show(t))).unwrap_or_default();
         parts.push(format!("→ {target}{kind}"));
     }
     parts.join("; ")

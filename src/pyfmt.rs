@@ -145,6 +145,19 @@ pub fn round(x: f64, ndigits: usize) -> f64 {
     format!("{x:.ndigits$}").parse().unwrap_or(x)
 }
 
+/// Python's truthiness of a JSON value: `None`, `False`, zero and empty
+/// strings, lists and objects are false.
+pub fn truthy(v: &Value) -> bool {
+    match v {
+        Value::Null => false,
+        Value::Bool(b) => *b,
+        Value::Number(n) => n.as_f64().is_some_and(|f| f != 0.0),
+        Value::String(s) => !s.is_empty(),
+        Value::Array(a) => !a.is_empty(),
+        Value::Object(o) => !o.is_empty(),
+    }
+}
+
 /// Python's `str()` of a JSON value: text as it is, `None`, `True`,
 /// `False`, numbers and the rest as JSON.
 pub fn str_of(v: &Value) -> String {

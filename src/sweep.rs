@@ -109,8 +109,7 @@ fn section(v: &Value, key: &str) -> SweepSection {
                 skipped += 1;
                 continue;
             };
-            let or_empty =
-                |k: &str| entry.get(k).filter(|v| crate::curator::sources::truthy(Some(v))).map(pyfmt::str_of).unwrap_or_default();
+            let or_empty = |k: &str| entry.get(k).filter(|v| pyfmt::truthy(v)).map(pyfmt::str_of).unwrap_or_default();
             let extra = if key == "questions" {
                 ("Why".into(), or_empty("reason"), or_empty("next_step"))
             } else {

@@ -190,16 +190,9 @@ fn transport(e: &reqwest::Error) -> String {
     }
 }
 
-/// Python truthiness of a JSON value.
+/// Python truthiness of a field that may be missing.
 fn truthy(v: Option<&Value>) -> bool {
-    match v {
-        None | Some(Value::Null) => false,
-        Some(Value::Bool(b)) => *b,
-        Some(Value::Number(n)) => n.as_f64().is_some_and(|f| f != 0.0),
-        Some(Value::String(s)) => !s.is_empty(),
-        Some(Value::Array(a)) => !a.is_empty(),
-        Some(Value::Object(o)) => !o.is_empty(),
-    }
+    v.is_some_and(crate::pyfmt::truthy)
 }
 
 /// `owner/name` from a `git@github.com:` or `http(s)://github.com/` remote.

@@ -106,19 +106,6 @@ fn parse_fields(line: &str) -> Option<Fields<'_>> {
     Some(f)
 }
 
-/// Python truthiness of a JSON value.
-fn truthy(v: &serde_json::Value) -> bool {
-    use serde_json::Value::*;
-    match v {
-        Null => false,
-        Bool(b) => *b,
-        Number(n) => n.as_f64().is_some_and(|x| x != 0.0),
-        String(s) => !s.is_empty(),
-        Array(a) => !a.is_empty(),
-        Object(o) => !o.is_empty(),
-    }
-}
-
 /// Python `float(v or 0.0)`; values `float()` rejects (and non-finite
 /// ones, which JSON cannot carry back out) count as 0.
 fn py_float(raw: Option<&RawValue>) -> f64 {
@@ -134,7 +121,7 @@ fn py_float(raw: Option<&RawValue>) -> f64 {
         Ok(v) => v,
         Err(_) => return 0.0,
     };
-    if !truthy(&v) {
+    if !crate::pyfmt::truthy(&v) {
         return 0.0;
     }
     match v {
@@ -180,7 +167,7 @@ fn py_str_truthy(raw: Option<&RawValue>) -> Option<std::borrow::Cow<'_, str>> {
         }
     }
     let v: serde_json::Value = serde_json::from_str(s).ok()?;
-    truthy(&v).then(|| std::borrow::Cow::Owned(py_repr(&v, true)))
+    crate::pyfmt::truthy(&v).then(|| std::borrow::Cow::Owned(py_repr(&v, true)))
 }
 
 /// Python `str()` (top level) / `repr()` (nested) of a JSON value.

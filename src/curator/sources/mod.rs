@@ -85,16 +85,9 @@ pub(crate) fn truncate(s: &str, limit: usize) -> String {
     out
 }
 
-/// Python's truthiness of a JSON value.
+/// Python's truthiness of a field that may be missing.
 pub(crate) fn truthy(v: Option<&Value>) -> bool {
-    match v {
-        None | Some(Value::Null) => false,
-        Some(Value::Bool(b)) => *b,
-        Some(Value::Number(n)) => n.as_f64().is_some_and(|f| f != 0.0),
-        Some(Value::String(s)) => !s.is_empty(),
-        Some(Value::Array(a)) => !a.is_empty(),
-        Some(Value::Object(o)) => !o.is_empty(),
-    }
+    v.is_some_and(crate::pyfmt::truthy)
 }
 
 /// `str(a or b or default)` over an object's fields.
