@@ -181,6 +181,27 @@ pub fn parse_lines<'a>(lines: impl IntoIterator<Item = &'a str>) -> Option<Value
     serde_json::from_str(last_final?).map_err(|e| tracing::warn!(error = %e, "sweep: the final line is not JSON")).ok()
 }
 
+/// Keeps the result a sweep run printed (its stdout's `ATTUNE_DS` lines)
+/// for `scope`; says in the log what became of it.
+pub fn keep_from_log(home: &Path, root: &Path, scope: &str, log: &crate::logstore::LogStore) {
+    let mut lines = Vec::new();
+    let read = log.for_each(|l| {
+        if l.s == crate::wire::LogStream::Stdout && l.x.starts_with("ATTUNE_DS") {
+            lines.push(l.x.clone());
+        }
+        true
+    });
+    let kept = read.and_then(|()| match parse_lines(lines.iter().map(String::as_str)) {
+        Some(v) => persist(home, root, scope, &v).map(Some),
+        None => Ok(None),
+    });
+    match kept {
+        Ok(Some(p)) => tracing::info!(path = %p.display(), "ops.sweep: result kept"),
+        Ok(None) => tracing::info!("ops.sweep: the run printed no ATTUNE_DS result"),
+        Err(e) => tracing::warn!(error = %e, "ops.sweep: result not kept"),
+    }
+}
+
 /// Saves a result for `scope` (atomic; `json.dump(indent=2)`'s bytes).
 pub fn persist(home: &Path, root: &Path, scope: &str, v: &Value) -> std::io::Result<PathBuf> {
     let path = results_dir(home).join(format!("{}.json", scope_hash(&canonical_scope(scope, root))));
@@ -224,7 +245,10 @@ mod tests {
             r#"ATTUNE_DS final {"queue": [{"source": "security-audit", "severity": "HIGH", "title": "t", "file": "a.py", "line": 3, "confidence": 0.8, "tags": ["x"]}, "junk"], "questions": [{"finding": {"title": "q"}, "reason": "LOW_CONFIDENCE", "next_step": "look"}, {"reason": "orphan"}], "rejected": [{"finding": {"title": "r"}, "rule": "SEVERITY_BELOW_THRESHOLD"}], "metadata": {"spent_usd": 0.0123, "duration_ms": 4200, "failures": ["perf-audit"]}}"#,
         ];
         let v = parse_lines(lines).unwrap();
-        let path = persist(&home, &root, "", &v).unwrap();
+        // A project-wide run is kept under the root's hash (a blank scope is
+        // hashed as it is, the reference's rule).
+        let path = persist(&home, &root, &root.display().to_string(), &v).unwrap();
+        assert!(path.ends_with(format!("{}.json", scope_hash(&canonical_scope(&root.display().to_string(), &root)))));
         assert!(std::fs::read_to_string(&path).unwrap().starts_with("{\n  \"queue\": [\n    {\n      \"source\": \"security-audit\""));
         let c = chips(&home, &root, "");
         assert_eq!((c.has_result, c.queue, c.questions, c.rejected), (true, 2, 2, 1));

@@ -438,26 +438,7 @@ impl Runner {
         let root = self.inner.cfg.project_root.clone();
         let scope = info.path.clone().unwrap_or_else(|| root.display().to_string());
         let run = run.clone();
-        let kept = tokio::task::spawn_blocking(move || {
-            let mut lines = Vec::new();
-            run.log().for_each(|l| {
-                if l.s == LogStream::Stdout && l.x.starts_with("ATTUNE_DS") {
-                    lines.push(l.x.clone());
-                }
-                true
-            })?;
-            match crate::sweep::parse_lines(lines.iter().map(String::as_str)) {
-                Some(v) => crate::sweep::persist(&home, &root, &scope, &v).map(Some),
-                None => Ok(None),
-            }
-        })
-        .await;
-        match kept {
-            Ok(Ok(Some(p))) => tracing::info!(path = %p.display(), "ops.sweep: result kept"),
-            Ok(Ok(None)) => tracing::info!("ops.sweep: the run printed no ATTUNE_DS result"),
-            Ok(Err(e)) => tracing::warn!(error = %e, "ops.sweep: result not kept"),
-            Err(e) => tracing::warn!(error = %e, "ops.sweep: result not kept"),
-        }
+        let _ = tokio::task::spawn_blocking(move || crate::sweep::keep_from_log(&home, &root, &scope, run.log())).await;
     }
 
     async fn execute(self, run: Arc<Run>, req: StartRequest) {
