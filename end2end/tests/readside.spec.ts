@@ -8,7 +8,7 @@ test('home summarises runs, spend, activity and sessions', async ({ page }, info
   const tiles = page.locator('.tiles .tile');
   await expect(tiles.filter({ hasText: '7-day spend' })).toContainText(/\$\d+\.\d\d/);
   await expect(tiles.filter({ hasText: '7-day spend' }).locator('svg.sparkline polyline')).toHaveAttribute('points', /\d/);
-  await expect(tiles.filter({ hasText: 'Workflows' })).toContainText('6');
+  await expect(tiles.filter({ hasText: 'Workflows' })).toContainText('7');
   await expect(page.locator('section', { hasText: 'Daily activity (7 days)' }).locator('tbody tr')).toHaveCount(7);
   await expect(page.locator('section', { hasText: 'Recent runs' }).locator('tbody tr').first()).toBeVisible();
   await expect(page.locator('.session-list li').first()).toBeVisible();
