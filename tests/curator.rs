@@ -211,7 +211,20 @@ async fn other_models_are_forced_and_a_slow_call_finishes_behind_the_page() {
     let d = o.briefing(false).await;
     assert!(d.pending && d.origin == BriefingOrigin::Offline, "{d:?}");
     assert!(!d.result.items.is_empty(), "the offline items meanwhile");
-    tokio::time::sleep(Duration::from_millis(2000)).await;
+    // The call finishes on its own: poll for its cache file (a loaded
+    // machine may take longer than the imitation's delay).
+    let cache = p.home.join("curator-cache");
+    for _ in 0..200 {
+        let saved = std::fs::read_dir(&cache)
+            .map(|d| d.flatten().any(|e| e.file_name().to_str().is_some_and(|n| n.ends_with(".json") && !n.starts_with('.'))))
+            .unwrap_or(false);
+        // The in-flight entry goes just after the file is saved.
+        if saved {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
     let d = o.briefing(false).await;
     assert_eq!(d.origin, BriefingOrigin::Cache, "{d:?}");
     assert!(!d.pending);

@@ -13,7 +13,7 @@ use serde_json::{json, Map, Value};
 use attune_ops::curator::{action_arg, ArgError};
 use attune_ops_app::urlcode::{encode_component, form_field};
 
-use super::{detail, off_thread, see_other};
+use super::{off_thread, see_other};
 use crate::perimeter::is_urlencoded_form;
 use crate::AppState;
 
@@ -24,17 +24,7 @@ fn fields(headers: &HeaderMap, body: &[u8]) -> Result<(Map<String, Value>, bool)
         let m = ["item_id", "choice"].iter().filter_map(|k| form_field(body, k).map(|v| (k.to_string(), Value::String(v)))).collect();
         return Ok((m, true));
     }
-    match serde_json::from_slice::<Value>(body) {
-        Ok(Value::Object(o)) => Ok((o, false)),
-        Ok(other) => Err(Box::new(detail(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            json!([{"type": "dict_type", "loc": ["body"], "msg": "Input should be a valid dictionary", "input": other}]),
-        ))),
-        Err(_) => Err(Box::new(detail(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            json!([{"type": "json_invalid", "loc": ["body"], "msg": "JSON decode error", "input": {}}]),
-        ))),
-    }
+    super::specs::json_object(body).map(|o| (o, false))
 }
 
 fn refuse(form: bool, msg: &str) -> Response {

@@ -26,7 +26,7 @@ fn not_an_object(input: Value) -> Response {
 }
 
 /// The JSON object of a body, or the 422 to answer.
-fn json_object(body: &[u8]) -> Result<serde_json::Map<String, Value>, Box<Response>> {
+pub(super) fn json_object(body: &[u8]) -> Result<serde_json::Map<String, Value>, Box<Response>> {
     match serde_json::from_slice::<Value>(body) {
         Ok(Value::Object(o)) => Ok(o),
         Ok(other) => Err(Box::new(not_an_object(other))),
